@@ -1,0 +1,15 @@
+"""Skills: one file per skill. `ALL` is the ordered list the router and `help` use."""
+
+from __future__ import annotations
+
+from qopt.bot.skill import Skill
+
+
+def all_skills() -> list[Skill]:
+    """Every skill, in the order `help` lists them."""
+    from skills.cost import CostSkill
+    from skills.help import HelpSkill
+    from skills.query import QuerySkill
+    from skills.top import TopSkill
+
+    return [TopSkill(), CostSkill(), QuerySkill(), HelpSkill()]

@@ -1,0 +1,87 @@
+"""The composition root: the one module of the core that wires skills, adapters and services together.
+
+Everything else in `src/qopt` stays ignorant of which skills exist and which chat platform is talking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from qopt.bot.reply import Reply
+from qopt.bot.request import Identity, Place
+from qopt.bot.router import Router
+from qopt.bot.skill import Services, utc_now
+from qopt.config import Settings
+from qopt.warehouse.base import Warehouse
+
+
+def open_warehouse(settings: Settings) -> Warehouse:
+    """The configured warehouse: the embedded DuckDB file, or a Databricks SQL warehouse."""
+    if settings.warehouse == "databricks":
+        from qopt.warehouse.databricks import DatabricksWarehouse
+
+        return DatabricksWarehouse.from_settings(settings)
+    from qopt.warehouse.duckdb import DuckDBWarehouse
+
+    return DuckDBWarehouse(settings.resolved_duckdb_path)
+
+
+def build_services(
+    settings: Settings, *, warehouse: Warehouse | None = None, clock: Callable[[], datetime] | None = None
+) -> Services:
+    return Services(settings=settings, warehouse=warehouse or open_warehouse(settings), clock=clock or utc_now)
+
+
+def build_router(services: Services) -> Router:
+    from skills import all_skills
+
+    router = Router(all_skills(), services)
+    services.extras["router"] = router
+    return router
+
+
+class Bot:
+    """A router with its services: what every front end (shell, Slack, Teams) talks to."""
+
+    def __init__(self, settings: Settings, *, warehouse: Warehouse | None = None, clock: Callable[[], datetime] | None = None):
+        self.settings = settings
+        self.services = build_services(settings, warehouse=warehouse, clock=clock)
+        self.router = build_router(self.services)
+
+    async def handle(self, text: str, user: Identity, place: Place) -> Reply:
+        return await self.router.handle(text, user=user, place=place)
+
+    async def close(self) -> None:
+        await self.services.warehouse.close()
+
+
+def render(reply: Reply, form: str) -> str:
+    """Render a reply for the command line: text, json, or a platform's own JSON (slack, teams)."""
+    if form == "slack":
+        import json
+
+        from adapters.slack.blocks import render_message
+
+        return json.dumps(render_message(reply), ensure_ascii=False)
+    if form == "teams":
+        import json
+
+        from adapters.teams.cards import render_activity
+
+        return json.dumps(render_activity(reply), ensure_ascii=False)
+    from adapters.terminal import render as render_terminal
+
+    return render_terminal(reply, form)
+
+
+async def shell(bot: Bot, as_user: str | None) -> None:
+    from adapters.terminal import local_identity, run_shell
+
+    await run_shell(bot.handle, identity=local_identity(as_user), history_file=bot.settings.data_dir / "shell_history")
+
+
+def local_identity(as_user: str | None) -> Identity:
+    from adapters.terminal import local_identity as identity
+
+    return identity(as_user)

@@ -1,0 +1,1 @@
+"""The platform-neutral bot: requests, replies, the command parser and the router."""

@@ -1,0 +1,43 @@
+"""Declarative command options: each skill lists its flags, the parser validates them against that list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["int", "float", "str", "choice", "flag"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One `--flag`. Integers outside [min, max] are clamped when `clamp` is set, refused otherwise."""
+
+    name: str
+    kind: Kind = "str"
+    default: Any = None
+    help: str = ""
+    min: float | None = None
+    max: float | None = None
+    clamp: bool = False
+    choices: tuple[str, ...] = field(default_factory=tuple)
+    metavar: str = ""
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def usage(self) -> str:
+        if self.kind == "flag":
+            return self.flag
+        if self.kind == "choice":
+            return f"{self.flag} {'|'.join(self.choices)}"
+        return f"{self.flag} {self.metavar or self.kind.upper()}"
+
+
+# Options most skills share.
+DAYS = Option("days", "int", 7, "window in days, ending now", min=1, max=365, metavar="N")
+LIMIT = Option("limit", "int", 10, "rows to show (1-100)", min=1, max=100, clamp=True, metavar="N")
+USER = Option("user", "str", None, "only this user's statements", metavar="EMAIL")
+WAREHOUSE = Option("warehouse", "str", None, "only this warehouse (id or name)", metavar="ID")
+WORKSPACE = Option("workspace", "str", None, "only this workspace id", metavar="ID")
+SHARE = Option("share", "flag", False, "post the answer in the channel for everyone")

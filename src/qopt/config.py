@@ -1,0 +1,112 @@
+"""Settings, read from the environment and `.env` with pydantic-settings.
+
+Names are a contract (DESIGN.md): most carry the `QOPT_` prefix; the Databricks and Slack ones use the names
+their SDKs already read. Secrets are `SecretStr`, so a settings object never prints them.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qopt.errors import ConfigError
+
+
+def default_data_dir() -> Path:
+    """`$XDG_DATA_HOME/qopt`, else `~/.local/share/qopt` — never the working directory."""
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "qopt"
+
+
+def _env(name: str, *aliases: str) -> AliasChoices:
+    return AliasChoices(name, *aliases)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # Where qopt keeps its files.
+    data_dir: Path = Field(default_factory=default_data_dir, validation_alias=_env("QOPT_DATA_DIR"))
+
+    # Warehouse.
+    warehouse: Literal["duckdb", "databricks"] = Field("duckdb", validation_alias=_env("QOPT_WAREHOUSE"))
+    duckdb_path: Path | None = Field(None, validation_alias=_env("QOPT_DUCKDB_PATH"))
+    warehouse_id: str | None = Field(None, validation_alias=_env("QOPT_WAREHOUSE_ID"))
+    query_timeout_seconds: float = Field(120.0, gt=0, validation_alias=_env("QOPT_QUERY_TIMEOUT_SECONDS"))
+    result_cache_ttl_seconds: float = Field(300.0, ge=0, validation_alias=_env("QOPT_RESULT_CACHE_TTL_SECONDS"))
+
+    # Databricks (the SDK's own names).
+    databricks_host: str | None = Field(None, validation_alias=_env("DATABRICKS_HOST"))
+    databricks_token: SecretStr | None = Field(None, validation_alias=_env("DATABRICKS_TOKEN"))
+    databricks_client_id: str | None = Field(None, validation_alias=_env("DATABRICKS_CLIENT_ID"))
+    databricks_client_secret: SecretStr | None = Field(None, validation_alias=_env("DATABRICKS_CLIENT_SECRET"))
+    databricks_retry_timeout_seconds: int = Field(
+        20, gt=0, validation_alias=_env("QOPT_DATABRICKS_RETRY_TIMEOUT_SECONDS")
+    )
+
+    # Genie.
+    genie_space_id: str | None = Field(None, validation_alias=_env("QOPT_GENIE_SPACE_ID"))
+
+    # Slack.
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_api_url: str | None = Field(None, validation_alias=_env("QOPT_SLACK_API_URL"))
+    slack_client_id: str | None = Field(None, validation_alias=_env("SLACK_CLIENT_ID"))
+    slack_client_secret: SecretStr | None = Field(None, validation_alias=_env("SLACK_CLIENT_SECRET"))
+
+    # Teams.
+    teams_app_id: str | None = Field(None, validation_alias=_env("QOPT_TEAMS_APP_ID"))
+    teams_app_password: SecretStr | None = Field(None, validation_alias=_env("QOPT_TEAMS_APP_PASSWORD"))
+    teams_tenant_id: str | None = Field(None, validation_alias=_env("QOPT_TEAMS_TENANT_ID"))
+
+    # State, people, time.
+    state_url: str | None = Field(None, validation_alias=_env("QOPT_STATE_URL"))
+    admins: str = Field("", validation_alias=_env("QOPT_ADMINS"))
+    timezone: str = Field("UTC", validation_alias=_env("QOPT_TIMEZONE"))
+
+    # Recommendation thresholds.
+    high_cost_usd: float = Field(10.0, ge=0, validation_alias=_env("QOPT_HIGH_COST_USD"))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)") from None
+        return value
+
+    @cached_property
+    def admin_emails(self) -> frozenset[str]:
+        return frozenset(e.strip().lower() for e in self.admins.split(",") if e.strip())
+
+    @property
+    def resolved_duckdb_path(self) -> Path:
+        return self.duckdb_path or self.data_dir / "warehouse.duckdb"
+
+    @property
+    def resolved_state_url(self) -> str:
+        return self.state_url or f"sqlite:///{self.data_dir / 'state.sqlite'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a wrong value becomes one clear `ConfigError` line naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first.get("loc") else "setting"
+        alias = Settings.model_fields.get(field)
+        name = field
+        if alias is not None and isinstance(alias.validation_alias, AliasChoices):
+            name = str(alias.validation_alias.choices[0])
+        raise ConfigError(f"{name}: {first['msg']}") from None

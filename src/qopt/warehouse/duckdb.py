@@ -1,0 +1,84 @@
+"""The embedded warehouse: a DuckDB file holding the system tables, queried in the Databricks dialect."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from qopt.errors import ServiceError, UsageError, WarehouseMissing
+from qopt.warehouse.base import Result
+from qopt.warehouse.dialect import to_duckdb
+
+HOW_TO_CREATE = "create it with `qopt demo-data` (or set QOPT_DUCKDB_PATH)"
+
+
+class DuckDBWarehouse:
+    """Read-only access to a DuckDB file. Each thread gets its own cursor; queries run off the event loop."""
+
+    name = "duckdb"
+
+    def __init__(self, path: Path | str, *, read_only: bool = True) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:" and not self.path.is_file():
+            raise WarehouseMissing(f"No embedded warehouse at {self.path}: {HOW_TO_CREATE}.")
+        try:
+            self._conn = duckdb.connect(str(path), read_only=read_only and str(path) != ":memory:")
+            self._conn.execute("SET TimeZone = 'UTC'")
+            self._conn.execute("SELECT count(*) FROM query.history").fetchone()
+        except duckdb.Error as exc:
+            raise WarehouseMissing(
+                f"{self.path} is not a qopt warehouse ({_first_line(exc)}): {HOW_TO_CREATE}."
+            ) from None
+        self._local = threading.local()
+
+    @classmethod
+    def from_connection(cls, conn: duckdb.DuckDBPyConnection) -> "DuckDBWarehouse":
+        """Wrap an open connection (tests and the generator)."""
+        self = cls.__new__(cls)
+        self.path = Path(":memory:")
+        self._conn = conn
+        self._conn.execute("SET TimeZone = 'UTC'")
+        self._local = threading.local()
+        return self
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self._conn.cursor()
+            cursor.execute("SET TimeZone = 'UTC'")
+            self._local.cursor = cursor
+        return cursor
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Result:
+        """Synchronous form: transpile, bind named parameters, fetch everything."""
+        duck_sql = to_duckdb(sql)
+        try:
+            cursor = self._cursor()
+            cursor.execute(duck_sql, dict(params or {}))
+            columns = [d[0] for d in cursor.description or []]
+            return Result(columns, cursor.fetchall())
+        except duckdb.BinderException as exc:
+            raise UsageError(f"SQL error: {_first_line(exc)}") from None
+        except duckdb.ParserException as exc:
+            raise UsageError(f"SQL error: {_first_line(exc)}") from None
+        except duckdb.Error as exc:
+            raise ServiceError(f"The embedded warehouse failed: {_first_line(exc)}") from None
+
+    async def query(self, sql: str, params: Mapping[str, Any] | None = None, *, tag: str | None = None) -> Result:
+        return await asyncio.to_thread(self.execute, sql, params)
+
+    async def ping(self) -> None:
+        await self.query("SELECT 1")
+
+    async def close(self) -> None:
+        self._conn.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -13,6 +13,7 @@ from qopt.bot.request import Identity, Place
 from qopt.bot.router import Router
 from qopt.bot.skill import Services, utc_now
 from qopt.config import Settings
+from qopt.state import StateStore, open_state
 from qopt.warehouse.base import Warehouse
 
 
@@ -28,9 +29,16 @@ def open_warehouse(settings: Settings) -> Warehouse:
 
 
 def build_services(
-    settings: Settings, *, warehouse: Warehouse | None = None, clock: Callable[[], datetime] | None = None
+    settings: Settings,
+    *,
+    warehouse: Warehouse | None = None,
+    clock: Callable[[], datetime] | None = None,
+    state: StateStore | None = None,
 ) -> Services:
-    return Services(settings=settings, warehouse=warehouse or open_warehouse(settings), clock=clock or utc_now)
+    clock = clock or utc_now
+    # The state store connects on first use, so commands that never touch it (`qopt run help`) never open it.
+    state = state or open_state(settings.resolved_state_url, clock=clock)
+    return Services(settings=settings, warehouse=warehouse or open_warehouse(settings), clock=clock, state=state)
 
 
 def build_router(services: Services) -> Router:
@@ -44,9 +52,16 @@ def build_router(services: Services) -> Router:
 class Bot:
     """A router with its services: what every front end (shell, Slack, Teams) talks to."""
 
-    def __init__(self, settings: Settings, *, warehouse: Warehouse | None = None, clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        warehouse: Warehouse | None = None,
+        clock: Callable[[], datetime] | None = None,
+        state: StateStore | None = None,
+    ):
         self.settings = settings
-        self.services = build_services(settings, warehouse=warehouse, clock=clock)
+        self.services = build_services(settings, warehouse=warehouse, clock=clock, state=state)
         self.router = build_router(self.services)
 
     async def handle(self, text: str, user: Identity, place: Place) -> Reply:
@@ -54,6 +69,8 @@ class Bot:
 
     async def close(self) -> None:
         await self.services.warehouse.close()
+        if self.services.state is not None:
+            await self.services.state.close()
 
 
 def render(reply: Reply, form: str) -> str:

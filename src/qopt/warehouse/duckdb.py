@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +59,10 @@ class DuckDBWarehouse:
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Result:
         """Synchronous form: transpile, bind named parameters, fetch everything."""
         duck_sql = to_duckdb(sql)
+        used = _parameter_names(duck_sql)
         try:
             cursor = self._cursor()
-            cursor.execute(duck_sql, dict(params or {}))
+            cursor.execute(duck_sql, {k: v for k, v in (params or {}).items() if k in used})
             columns = [d[0] for d in cursor.description or []]
             return Result(columns, cursor.fetchall())
         except duckdb.BinderException as exc:
@@ -77,6 +80,12 @@ class DuckDBWarehouse:
 
     async def close(self) -> None:
         self._conn.close()
+
+
+@lru_cache(maxsize=1024)
+def _parameter_names(duck_sql: str) -> frozenset[str]:
+    """Named parameters in DuckDB SQL (`$name`); DuckDB refuses values for names the statement lacks."""
+    return frozenset(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", duck_sql))
 
 
 def _first_line(exc: BaseException) -> str:

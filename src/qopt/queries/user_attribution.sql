@@ -1,0 +1,7 @@
+-- uses: attribution
+-- Attributed SQL-warehouse cost per user, and the idle cost, over the window's hours.
+SELECT h.executed_by AS user_name, SUM(c.cost_usd) AS cost_usd
+FROM statement_cost AS c
+JOIN system.query.history AS h ON h.statement_id = c.statement_id
+WHERE h.start_time >= :scan_start AND h.start_time < :end
+GROUP BY h.executed_by

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 HOUR_MS = 3_600_000
+# Events at the same instant happen in this order.
+LIFECYCLE = {"STARTING": 0, "RUNNING": 1, "STOPPING": 3, "STOPPED": 4}
 
 
 def ms(t: datetime) -> int:
@@ -56,17 +58,17 @@ def compute(conn, start: datetime, end: datetime, lookback: timedelta = timedelt
                 billed[(wh, ms(u_start) // HOUR_MS)] += qty * price
     out.billed = dict(billed)
 
-    events: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    events: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for wh, kind, t in conn.execute("SELECT warehouse_id, event_type, event_time FROM compute.warehouse_events").fetchall():
         if start - lookback <= t < end:
-            events[wh].append((ms(t), kind))
+            events[wh].append((ms(t), LIFECYCLE.get(kind, 2), kind))
     up: dict[tuple[str, int], int] = defaultdict(int)
     for wh, evs in events.items():
         evs.sort()
         intervals = []
-        if evs[0][1] != "STARTING":
+        if evs[0][2] != "STARTING":
             intervals.append((s_ms, evs[0][0]))
-        for i, (t, kind) in enumerate(evs):
+        for i, (t, _, kind) in enumerate(evs):
             if kind != "STOPPED":
                 nxt = evs[i + 1][0] if i + 1 < len(evs) else e_ms
                 intervals.append((max(t, s_ms), min(nxt, e_ms)))

@@ -74,10 +74,15 @@ busy AS (
   GROUP BY warehouse_id, hour_idx
 ),
 events AS (
+  -- Events at the same instant are ordered by the warehouse's lifecycle.
   SELECT warehouse_id, event_type, unix_millis(event_time) AS t,
-    LEAD(unix_millis(event_time)) OVER (PARTITION BY warehouse_id ORDER BY event_time) AS next_t,
-    ROW_NUMBER() OVER (PARTITION BY warehouse_id ORDER BY event_time) AS n
-  FROM system.compute.warehouse_events
+    LEAD(unix_millis(event_time)) OVER (PARTITION BY warehouse_id ORDER BY event_time, lifecycle) AS next_t,
+    ROW_NUMBER() OVER (PARTITION BY warehouse_id ORDER BY event_time, lifecycle) AS n
+  FROM (
+    SELECT *, CASE event_type WHEN 'STARTING' THEN 0 WHEN 'RUNNING' THEN 1 WHEN 'STOPPING' THEN 3
+                              WHEN 'STOPPED' THEN 4 ELSE 2 END AS lifecycle
+    FROM system.compute.warehouse_events
+  )
   WHERE event_time >= :scan_start AND event_time < :end
 ),
 up_intervals AS (

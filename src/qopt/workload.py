@@ -125,9 +125,9 @@ async def run(warehouse: Warehouse, name: str, params: Mapping[str, Any], *, tag
 
 @cache
 def _ordered(name: str, column: str) -> str:
-    """`<name>.sql` with `ORDER BY column DESC LIMIT :fetch` appended (the column comes from a fixed list)."""
+    """`<name>.sql` with `ORDER BY column DESC LIMIT :row_limit` appended (the column comes from a fixed list)."""
     tree = sqlglot.parse_one(load(name), read="databricks")
-    tree = tree.order_by(exp.column(column).desc(), copy=False).limit(exp.Placeholder(this="fetch"), copy=False)
+    tree = tree.order_by(exp.column(column).desc(), copy=False).limit(exp.Placeholder(this="row_limit"), copy=False)
     return tree.sql(dialect="databricks")
 
 
@@ -144,7 +144,7 @@ async def recurring_queries(
     from qopt.recommend.fingerprint import fingerprint
 
     column = ORDER_COLUMNS[order]
-    params = {**window.params(), **scope.params(), "group_key": None, "fetch": limit * 3 + 20}
+    params = {**window.params(), **scope.params(), "group_key": None, "row_limit": limit * 3 + 20}
     result = await warehouse.query(_ordered("top", column), params, tag=tag)
     merged: dict[str, RecurringQuery] = {}
     for row in result.dicts():
@@ -205,7 +205,7 @@ async def single_statements(
 ) -> list[dict[str, Any]]:
     """Single statements (not grouped) of the window, for `top --each`."""
     column = {"cost": "cost_usd", "duration": "total_duration_ms", "runs": "cost_usd", "spill": "spilled_bytes"}[order]
-    params = {**window.params(), **scope.params(), "fetch": limit}
+    params = {**window.params(), **scope.params(), "row_limit": limit}
     return (await warehouse.query(_ordered("single_runs", column), params, tag="top")).dicts()
 
 

@@ -54,8 +54,8 @@ def _event(conn, wh, minutes, kind):
     )
 
 
-@pytest.fixture
-def scenario():
+def build_scenario() -> duckdb.DuckDBPyConnection:
+    """Two warehouses over two hours with hand-checkable numbers (see test_hand_computed_split)."""
     conn = duckdb.connect()
     for statement in ddl():
         conn.execute(statement)
@@ -78,6 +78,12 @@ def scenario():
     _usage(conn, "w1", 1, 6.0, "RESTATEMENT")
     # Warehouse w2 has billing but no events and no queries: the whole hour is idle.
     _usage(conn, "w2", 0, 4.0)
+    return conn
+
+
+@pytest.fixture
+def scenario():
+    conn = build_scenario()
     yield conn
     conn.close()
 

@@ -1,7 +1,9 @@
--- Priced billing in the window, summed per day and dimension; `is_current` splits the current window from
--- the previous one when both are asked for at once (:split is the current window's start).
+-- Priced billing from :start to :end, summed per day and dimension. `period` says which window a row is in:
+-- 'current' from :split, 'previous' from :previous_start, 'before' otherwise (month-to-date and trailing days
+-- for the forecast come from the same rows).
 SELECT
-  u.usage_start_time >= :split AS is_current,
+  CASE WHEN u.usage_start_time >= :split THEN 'current'
+       WHEN u.usage_start_time >= :previous_start THEN 'previous' ELSE 'before' END AS period,
   u.usage_date AS day,
   u.workspace_id,
   u.sku_name,

@@ -1,3 +1,3 @@
 -- uses: attribution
 -- Attributed cost of given statements over the window (the window should cover their execution).
-SELECT statement_id, cost_usd FROM statement_cost WHERE statement_id = :statement_id
+SELECT cost_usd FROM statement_cost WHERE statement_id = :statement_id

@@ -1,6 +1,6 @@
 -- uses: attribution, runs
 -- One row per recurring statement (normalized text) with its attributed cost and run statistics.
--- The caller appends ORDER BY <metric> DESC and LIMIT :fetch.
+-- The caller appends ORDER BY <metric> DESC and LIMIT :row_limit.
 SELECT
   r.group_key,
   COUNT(*) AS runs,

@@ -26,16 +26,29 @@ class DuckDBWarehouse:
 
     def __init__(self, path: Path | str, *, read_only: bool = True) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:" and not self.path.is_file():
+        memory = str(path) == ":memory:"
+        if not memory and not self.path.is_file():
             raise WarehouseMissing(f"No embedded warehouse at {self.path}: {HOW_TO_CREATE}.")
         try:
-            self._conn = duckdb.connect(str(path), read_only=read_only and str(path) != ":memory:")
-            self._conn.execute("SET TimeZone = 'UTC'")
-            self._conn.execute("SELECT count(*) FROM query.history").fetchone()
+            self._conn = duckdb.connect(str(path), read_only=read_only and not memory)
         except duckdb.Error as exc:
+            if "lock" in str(exc).lower():
+                raise ServiceError(
+                    f"The embedded warehouse {self.path} is in use by another process (is `qopt demo-data` still "
+                    "writing it?): try again when it has finished."
+                ) from None
+            raise WarehouseMissing(f"{self.path} is not a DuckDB file: {HOW_TO_CREATE}.") from None
+        try:
+            self._conn.execute("SET TimeZone = 'UTC'")
+            missing = _missing_tables(self._conn)
+        except duckdb.Error as exc:
+            self._conn.close()
+            raise WarehouseMissing(f"{self.path} is not a qopt warehouse ({_first_line(exc)}): {HOW_TO_CREATE}.") from None
+        if missing:
+            self._conn.close()
             raise WarehouseMissing(
-                f"{self.path} is not a qopt warehouse ({_first_line(exc)}): {HOW_TO_CREATE}."
-            ) from None
+                f"{self.path} is not a qopt warehouse (no table {', '.join(missing)}): {HOW_TO_CREATE}."
+            )
         self._local = threading.local()
 
     @classmethod
@@ -67,7 +80,7 @@ class DuckDBWarehouse:
             return Result(columns, cursor.fetchall())
         except duckdb.BinderException as exc:
             raise UsageError(f"SQL error: {_first_line(exc)}") from None
-        except duckdb.ParserException as exc:
+        except (duckdb.ParserException, duckdb.InvalidInputException) as exc:  # bad SQL, regex, missing parameter
             raise UsageError(f"SQL error: {_first_line(exc)}") from None
         except duckdb.Error as exc:
             raise ServiceError(f"The embedded warehouse failed: {_first_line(exc)}") from None
@@ -80,6 +93,21 @@ class DuckDBWarehouse:
 
     async def close(self) -> None:
         self._conn.close()
+
+
+# The seven system tables of reference/system-tables.md; compute.warehouse_events is optional.
+REQUIRED_TABLES = (
+    "query.history", "billing.usage", "billing.list_prices", "compute.warehouses", "compute.clusters",
+    "lakeflow.jobs", "lakeflow.job_run_timeline",
+)
+
+
+def _missing_tables(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    present = {
+        f"{schema}.{table}"
+        for schema, table in conn.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+    }
+    return [name for name in REQUIRED_TABLES if name not in present]
 
 
 @lru_cache(maxsize=1024)

@@ -77,6 +77,7 @@ async def _fingerprint_daily(services: Services, window: Window, group_key: str)
 
 def _reply(row, fp_id, cost, history, daily, sql_block, may_see, days) -> Reply:
     sid = row["statement_id"]
+    row["warehouse_id"] = (row.get("compute") or {}).get("warehouse_id")
     status = row["execution_status"]
     total = row["total_duration_ms"] or 0
     read_files, pruned = row["read_files"] or 0, row["pruned_files"] or 0

@@ -55,9 +55,10 @@ class TopSkill(Skill):
         )
         total = sum(q.cost_usd for q in rows)
         lead = rows[0]
+        which = "most expensive" if order == "cost" else "top"
+        subject = f"The {which} recurring query" if len(rows) == 1 else f"The {len(rows)} {which} recurring queries"
         summary = (
-            f"The {len(rows)} {'most expensive' if order == 'cost' else 'top'} recurring queries of the {where} "
-            f"cost {fmt.money(total)}. #{table.rows[0][0]} ran {lead.runs:,} times for {fmt.money(lead.cost_usd)} "
+            f"{subject} of the {where} {'costs' if len(rows) == 1 else 'cost'} {fmt.money(total)}. #{table.rows[0][0]} ran {lead.runs:,} times for {fmt.money(lead.cost_usd)} "
             f"({lead.owner})."
         )
         blocks = [

@@ -18,14 +18,15 @@ def money(value: float | None) -> str:
 def duration(ms: float | None) -> str:
     if ms is None:
         return "–"
-    seconds = ms / 1000
-    if seconds < 1:
+    if ms < 1000:
         return f"{ms:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    seconds = round(ms / 1000)
     if seconds < 3600:
-        return f"{int(seconds // 60)} min {int(seconds % 60)} s"
-    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min"
+        return f"{seconds // 60} min {seconds % 60} s"
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60} min"
 
 
 def size(n: float | None) -> str:

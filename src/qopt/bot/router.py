@@ -83,8 +83,11 @@ class Router:
                 reply.blocks.append(Context(text=" ".join(request.notes)))
         except UsageError as exc:
             reply = Reply(text=str(exc), blocks=[Text(text=str(exc))], ok=False)
-        except QoptError as exc:
-            reply = Reply(text=str(exc), blocks=[Text(text=str(exc))], ok=False)
+        except QoptError as exc:  # a service failed: say what, with an id to find it in the log
+            error_id = secrets.token_hex(4)
+            log.warning("service error (error id %s, command %r): %s", error_id, request.command, exc)
+            message = f"{exc} (error id `{error_id}`)"
+            reply = Reply(text=message, blocks=[Text(text=message)], ok=False, error_id=error_id)
         except Exception:  # noqa: BLE001 - the chat must always get an answer
             error_id = secrets.token_hex(4)
             log.exception("skill failed (error id %s, command %r)", error_id, request.command)

@@ -33,4 +33,6 @@ def main(args: argparse.Namespace) -> int:
     reply = asyncio.run(go())
     out = render(reply, args.format)
     print(out if args.format != "text" else out.rstrip("\n"))
-    return 0 if reply.ok or reply.error_id is None else 1
+    if reply.ok:
+        return 0
+    return 1 if reply.error_id else 2  # a failing service, or a message the bot could not accept

@@ -102,3 +102,22 @@ def local_identity(as_user: str | None) -> Identity:
     from adapters.terminal import local_identity as identity
 
     return identity(as_user)
+
+
+def build_web_app(bot: Bot, settings: Settings, *, slack_options: dict | None = None):  # -> aiohttp.web.Application
+    """The one aiohttp application of `qopt serve`: health, metrics, and each chat platform whose settings are
+    present. `app[STATUS_KEY]` lists, one line each, which platforms are on and which are off (and why)."""
+    import adapters.slack
+    from qopt.metrics import Metrics
+    from qopt.server import DRAINERS_KEY, STATUS_KEY, create_web_app
+
+    metrics = Metrics()
+    bot.router.observers.append(metrics.observe)
+    web_app = create_web_app(bot.services, metrics, close=bot.close)
+    slack, line = adapters.slack.setup(web_app, bot, settings, **(slack_options or {}))
+    web_app[STATUS_KEY].append(line)
+    if slack is not None:
+        web_app[DRAINERS_KEY].append(slack.drain)
+    # Teams: mount here (one line), e.g. adapters.teams.setup(web_app, bot, settings).
+    # Scheduler: start/stop it with the server here, e.g. web_app.cleanup_ctx.append(<scheduler context>).
+    return web_app

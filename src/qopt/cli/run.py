@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
 from qopt.config import load_settings
 
@@ -35,4 +36,5 @@ def main(args: argparse.Namespace) -> int:
     print(out if args.format != "text" else out.rstrip("\n"))
     if reply.ok:
         return 0
+    print(f"qopt: {reply.text.splitlines()[0] if reply.text else 'the message was not accepted'}", file=sys.stderr)
     return 1 if reply.error_id else 2  # a failing service, or a message the bot could not accept

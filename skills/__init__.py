@@ -7,9 +7,11 @@ from qopt.bot.skill import Skill
 
 def all_skills() -> list[Skill]:
     """Every skill, in the order `help` lists them."""
+    from skills.ask import AskSkill
     from skills.cost import CostSkill
+    from skills.genie import GenieSkill
     from skills.help import HelpSkill
     from skills.query import QuerySkill
     from skills.top import TopSkill
 
-    return [TopSkill(), CostSkill(), QuerySkill(), HelpSkill()]
+    return [TopSkill(), CostSkill(), QuerySkill(), AskSkill(), GenieSkill(), HelpSkill()]

@@ -13,6 +13,7 @@ from qopt.bot.request import Identity, Place
 from qopt.bot.router import Router
 from qopt.bot.skill import Services, utc_now
 from qopt.config import Settings
+from qopt.genie import open_genie
 from qopt.state import StateStore, open_state
 from qopt.warehouse.base import Warehouse
 
@@ -38,13 +39,15 @@ def build_services(
     clock = clock or utc_now
     # The state store connects on first use, so commands that never touch it (`qopt run help`) never open it.
     state = state or open_state(settings.resolved_state_url, clock=clock)
-    return Services(settings=settings, warehouse=warehouse or open_warehouse(settings), clock=clock, state=state)
+    services = Services(settings=settings, warehouse=warehouse or open_warehouse(settings), clock=clock, state=state)
+    services.genie = open_genie(settings)  # None without a Genie space: `ask` answers offline
+    return services
 
 
 def build_router(services: Services) -> Router:
     from skills import all_skills
 
-    router = Router(all_skills(), services)
+    router = Router(all_skills(), services, question_command="ask")
     services.extras["router"] = router
     return router
 
@@ -69,6 +72,8 @@ class Bot:
 
     async def close(self) -> None:
         await self.services.warehouse.close()
+        if self.services.genie is not None:
+            await self.services.genie.close()
         if self.services.state is not None:
             await self.services.state.close()
 

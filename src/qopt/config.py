@@ -52,6 +52,12 @@ class Settings(BaseSettings):
 
     # Genie.
     genie_space_id: str | None = Field(None, validation_alias=_env("QOPT_GENIE_SPACE_ID"))
+    genie_spaces: str = Field("", validation_alias=_env("QOPT_GENIE_SPACES"))  # "costs=01ef...,perf=01f0..."
+    genie_timeout_seconds: float = Field(600.0, gt=0, validation_alias=_env("QOPT_GENIE_TIMEOUT_SECONDS"))
+    genie_poll_min_seconds: float = Field(1.0, gt=0, validation_alias=_env("QOPT_GENIE_POLL_MIN_SECONDS"))
+    genie_poll_max_seconds: float = Field(5.0, gt=0, validation_alias=_env("QOPT_GENIE_POLL_MAX_SECONDS"))
+    genie_questions_per_minute: int = Field(5, ge=1, le=600, validation_alias=_env("QOPT_GENIE_QUESTIONS_PER_MINUTE"))
+    genie_table_rows: int = Field(20, ge=1, le=100, validation_alias=_env("QOPT_GENIE_TABLE_ROWS"))
 
     # Slack.
     slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
@@ -73,6 +79,14 @@ class Settings(BaseSettings):
 
     # Recommendation thresholds.
     high_cost_usd: float = Field(10.0, ge=0, validation_alias=_env("QOPT_HIGH_COST_USD"))
+
+    @field_validator("genie_spaces")
+    @classmethod
+    def _space_aliases(cls, value: str) -> str:
+        from qopt.genie.spaces import parse_aliases
+
+        parse_aliases(value)  # raises ValueError with the bad part
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -69,7 +69,7 @@ def render_blocks(
     renderer = _Renderer(source=source, table_blocks=table_blocks)
     for block in reply.blocks:
         renderer.add(block, ok=reply.ok)
-    if not reply.blocks:
+    if not renderer.out:  # no blocks, or only empty ones: the text alone
         renderer.add(Text(text=reply.text or " "), ok=reply.ok)
     return _fit(renderer.out, max_blocks)
 

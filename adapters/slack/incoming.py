@@ -10,7 +10,7 @@ import re
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 _ANGLE = re.compile(r"<([^<>]+)>")
-_SHARE = re.compile(r"(?:^|\s)--share(?=\s|$)", re.IGNORECASE)
+_SHARE = re.compile(r"(?:^|[ \t]+)--share(?=\s|$)", re.IGNORECASE)
 
 
 def plain_text(text: str, *, strip_mentions: bool = True) -> str:
@@ -36,4 +36,4 @@ def _unwrap(match: re.Match[str]) -> str:
 def split_share(text: str) -> tuple[str, bool]:
     """Take `--share` out of a command (visibility is Slack's business): ("top --days 7", True)."""
     shared = bool(_SHARE.search(text))
-    return (" ".join(_SHARE.sub(" ", text).split(" ")).strip() if shared else text), shared
+    return (_SHARE.sub("", text).strip() if shared else text), shared

@@ -135,3 +135,21 @@ def test_markup_and_incoming_text():
     assert plain_text("optimize ```SELECT 1```") == "optimize \nSELECT 1"
     assert split_share("top --share --days 3") == ("top --days 3", True)
     assert split_share("top --days 3") == ("top --days 3", False)
+
+
+def test_manifest_matches_what_the_app_listens_to():
+    from pathlib import Path
+
+    import yaml
+
+    from adapters.slack.app import BOT_SCOPES, COMMAND
+
+    manifest = yaml.safe_load((Path(__file__).parents[2] / "adapters" / "slack" / "manifest.yaml").read_text())
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == [COMMAND]
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_mention", "message.im"}
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    urls = [manifest["settings"]["event_subscriptions"]["request_url"], manifest["settings"]["interactivity"]["request_url"],
+            manifest["features"]["slash_commands"][0]["url"]]
+    assert all(u.endswith("/slack/events") for u in urls)

@@ -21,5 +21,8 @@ async def continue_conversation(
     without one (local mode) the claims are empty, which the SDK treats as anonymous: no token is sent.
     """
     activity = reference.get_continuation_activity()
+    # The continuation event gets a made-up id; left in place, every send would be a "reply" to that id.
+    # Without it, sends are new posts into the conversation (POST .../activities).
+    activity.id = None
     claims = adapter.create_claims_identity(app_id) if app_id else ClaimsIdentity()
     await adapter.continue_conversation_with_claims(claims, activity, callback)

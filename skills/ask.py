@@ -95,7 +95,7 @@ def answer_reply(answer: GenieAnswer, *, alias: str | None, in_dm: bool, table_r
     ]
     blocks.append(Actions(buttons=tools))
     where = f"Genie space @{alias}" if alias else "Genie"
-    waited = f" Waited behind {answer.queued_behind} question(s) for Genie's rate limit." if answer.queued_behind else ""
+    waited = f" It waited in line (number {answer.queued_behind}) for Genie's rate limit." if answer.queued_behind else ""
     blocks.append(Context(text=f"Answered by {where}. Reply in this thread to ask a follow-up.{waited}"))
     return Reply(text=summary, blocks=blocks)
 

@@ -123,6 +123,6 @@ def build_web_app(bot: Bot, settings: Settings, *, slack_options: dict | None = 
     web_app[STATUS_KEY].append(line)
     if slack is not None:
         web_app[DRAINERS_KEY].append(slack.drain)
-    # Teams: mount here (one line), e.g. adapters.teams.setup(web_app, bot, settings).
+    __import__("adapters.teams").teams.setup(web_app, bot, settings)  # /api/messages; reports its status line
     # Scheduler: start/stop it with the server here, e.g. web_app.cleanup_ctx.append(<scheduler context>).
     return web_app

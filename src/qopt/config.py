@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     admins: str = Field("", validation_alias=_env("QOPT_ADMINS"))
     timezone: str = Field("UTC", validation_alias=_env("QOPT_TIMEZONE"))
 
+    # Scheduler (digests and alerts).
+    alert_interval_minutes: float = Field(15.0, gt=0, le=1440, validation_alias=_env("QOPT_ALERT_INTERVAL_MINUTES"))
+    digest_grace_minutes: float = Field(30.0, gt=0, le=720, validation_alias=_env("QOPT_DIGEST_GRACE_MINUTES"))
+    scheduler_enabled: bool = Field(True, validation_alias=_env("QOPT_SCHEDULER_ENABLED"))
+    scheduler_lease_seconds: float = Field(60.0, ge=5, le=3600, validation_alias=_env("QOPT_SCHEDULER_LEASE_SECONDS"))
+
     # Recommendation thresholds.
     high_cost_usd: float = Field(10.0, ge=0, validation_alias=_env("QOPT_HIGH_COST_USD"))
 

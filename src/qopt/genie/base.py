@@ -75,7 +75,7 @@ class GenieAnswer:
     suggested_questions: list[str] = field(default_factory=list)
     new_conversation: bool = False  # True when this question started a conversation
     restarted: bool = False  # True when the stored conversation was gone and a new one was started
-    queued_behind: int = 0  # questions that were ahead of this one in the rate-limit queue
+    queued_behind: int = 0  # its place in the rate-limit line (0: sent at once)
 
     @property
     def ref(self) -> str:

@@ -155,22 +155,22 @@ class DatabricksGenie:
         async def on_queued(place: int, wait: float) -> None:
             await _report(progress, queued_text(place, wait, per_minute))
 
-        ahead = await self.queue.acquire(on_queued)
-        deadline = self.clock() + self.timeout
         restarted = False
         first: Any = None
-        if conversation_id:
-            try:
-                first = await self._call(lambda g: g.create_message(space_id, conversation_id, question).response)
-                message_id = first.message_id
-            except GenieNotFound:
-                log.info("Genie conversation %s is gone; starting a new one", conversation_id)
-                restarted, conversation_id = True, None
-                await self.queue.acquire()
-        new_conversation = not conversation_id
-        if not conversation_id:
-            started = await self._call(lambda g: g.start_conversation(space_id, question).response)
-            conversation_id, message_id, first = started.conversation_id, started.message_id, started.message
+        async with self.queue.slot(on_queued) as ahead:
+            deadline = self.clock() + self.timeout
+            if conversation_id:
+                try:
+                    first = await self._call(lambda g: g.create_message(space_id, conversation_id, question).response)
+                    message_id = first.message_id
+                except GenieNotFound:
+                    log.info("Genie conversation %s is gone; starting a new one", conversation_id)
+                    restarted, conversation_id = True, None
+                    await self.queue.admit()  # the new conversation is one more question
+            new_conversation = not conversation_id
+            if not conversation_id:
+                started = await self._call(lambda g: g.start_conversation(space_id, question).response)
+                conversation_id, message_id, first = started.conversation_id, started.message_id, started.message
         await _report(progress, STATUS_TEXT["SUBMITTED"])
         message = await self._wait(space_id, conversation_id, message_id, deadline, progress, first)
         answer = await self._build(message, space_id, conversation_id, message_id, deadline, progress)

@@ -8,10 +8,11 @@ injectable so tests can run a burst without real waiting.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -58,32 +59,52 @@ class QuestionQueue:
         first_free = (self._sent[index] + self.window - now) if index < len(self._sent) else 0.0
         return max(first_free, 0.0) + rounds * self.window
 
-    async def acquire(self, on_queued: OnQueued | None = None) -> int:
-        """Wait for a slot. Returns how many questions were ahead (0 when sent at once).
+    @contextlib.asynccontextmanager
+    async def slot(self, on_queued: OnQueued | None = None) -> AsyncIterator[int]:
+        """Wait for a slot, then run the body (the POST that asks) before the next question may go.
 
-        Nothing is awaited between joining the line and queueing on the FIFO lock, so questions are sent in the
-        order they arrived; the "you are number N" notice runs alongside.
+        Yields the question's place among those held back by the limit (0 when it went at once). Holding the
+        line during the body makes questions reach Genie in the order they arrived, and the window counts from
+        the end of each POST, so no clock skew lets more than the limit through. Nothing is awaited between
+        joining the line and queueing on the FIFO lock; the "you are number N" notice runs alongside.
         """
         ticket = object()
-        ahead = len(self._line)
+        self._expire(self.clock())
+        place = len(self._line) + 1  # among questions not yet sent
+        held = max(0, place - (self.per_minute - len(self._sent)))
         self._line.append(ticket)
         notice: asyncio.Future[None] | None = None
         try:
-            if on_queued is not None and (ahead or not self._free_now()):
-                notice = asyncio.ensure_future(_call(on_queued, ahead + 1, self.estimate(ahead + 1)))
+            if on_queued is not None and held:
+                notice = asyncio.ensure_future(_call(on_queued, held, self.estimate(place)))
             async with self._lock:
-                while True:
-                    now = self.clock()
-                    self._expire(now)
-                    if len(self._sent) < self.per_minute:
-                        self._sent.append(now)
-                        self.admitted.append(now)
-                        return ahead
-                    await self.sleep(max(self._sent[0] + self.window - now, 0.001))
+                await self.admit()
+                self._line.remove(ticket)
+                try:
+                    yield held
+                finally:
+                    self._sent[-1] = self.admitted[-1] = max(self._sent[-1], self.clock())
         finally:
-            self._line.remove(ticket)
+            if ticket in self._line:
+                self._line.remove(ticket)
             if notice is not None:
                 await asyncio.gather(notice, return_exceptions=True)
+
+    async def admit(self) -> None:
+        """Wait until the window has room and count one question. Call it only inside `slot()`."""
+        while True:
+            now = self.clock()
+            self._expire(now)
+            if len(self._sent) < self.per_minute:
+                self._sent.append(now)
+                self.admitted.append(now)
+                return
+            await self.sleep(max(self._sent[0] + self.window - now, 0.001))
+
+    async def acquire(self, on_queued: OnQueued | None = None) -> int:
+        """Take a slot with nothing to hold it for. Returns the place it had in line (0: sent at once)."""
+        async with self.slot(on_queued) as ahead:
+            return ahead
 
 
 async def _call(callback: OnQueued, place: int, wait: float) -> None:

@@ -80,10 +80,10 @@ class QoptTeamsAgent:
         else:
             log.debug("ignoring activity of type %r", kind)
 
-    async def drain(self) -> None:
-        """Wait for answers still being computed in the background (server shutdown)."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait (at most `timeout` seconds) for answers still being computed in the background (shutdown)."""
+        if self._pending:
+            await asyncio.wait(list(self._pending), timeout=timeout)
 
     # -- messages ----------------------------------------------------------------------------------------------
 

@@ -66,3 +66,15 @@ class TeamsNotifier:
             log.exception("Teams post into %s failed", channel)
             return Delivery(ok=False, error=f"Teams post failed ({type(exc).__name__})", retryable=True)
         return Delivery(ok=True, message_id=sent.get("id"))
+
+
+class MisconfiguredNotifier:
+    """Stands in for Teams when its settings are wrong: every post fails with the reason, nothing is sent."""
+
+    platform = "teams"
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+    async def post(self, channel: str, reply: Reply) -> Delivery:
+        return Delivery(ok=False, error=self.problem, retryable=False)

@@ -21,10 +21,11 @@ from pydantic import ValidationError
 from adapters.teams.agent import QoptTeamsAgent, on_turn_error
 from adapters.teams.auth import Authenticator, Unauthorized, auth_configuration, is_loopback
 from adapters.teams.connector import RetryingClientFactory, RetryPolicy
-from adapters.teams.notifier import TeamsNotifier
+from adapters.teams.notifier import MisconfiguredNotifier, TeamsNotifier
 from adapters.teams.references import KeyValueStore, ReferenceStore
 from qopt.config import Settings
 from qopt.errors import ConfigError
+from qopt.server import DRAIN_SECONDS, DRAINERS_KEY, STATUS_KEY
 
 log = logging.getLogger("qopt.teams")
 
@@ -73,9 +74,18 @@ def build_adapter(config: AgentAuthConfiguration | None, policy: RetryPolicy | N
     return adapter
 
 
-def build_notifier(settings: Settings, state: KeyValueStore, *, policy: RetryPolicy | None = None) -> TeamsNotifier:
-    """A notifier without a server, for `qopt digest send --platform teams` and the scheduler."""
-    config = auth_configuration(settings)
+def build_notifier(
+    settings: Settings, state: KeyValueStore, *, policy: RetryPolicy | None = None
+) -> TeamsNotifier | MisconfiguredNotifier:
+    """A notifier without a server, for `qopt digest send --platform teams` and the scheduler.
+
+    A wrong Teams configuration does not stop the other platforms: this notifier then refuses every post with
+    the configuration problem as its reason.
+    """
+    try:
+        config = auth_configuration(settings)
+    except ConfigError as exc:
+        return MisconfiguredNotifier(str(exc))
     return TeamsNotifier(build_adapter(config, policy), ReferenceStore(state), _app_id(config))
 
 
@@ -114,14 +124,25 @@ def setup(
     )
     web_app[TEAMS] = endpoint
     web_app.router.add_post(MESSAGES_PATH, endpoint.handle)
+    line = status_line(config)
+    if STATUS_KEY in web_app:  # the shared server of `qopt serve`: report, and drain on its schedule
+        web_app[STATUS_KEY].append(line)
+        web_app[DRAINERS_KEY].append(agent.drain)
+    else:
 
-    async def drain(_: web.Application) -> None:
-        await agent.drain()
+        async def drain(_: web.Application) -> None:
+            await agent.drain(DRAIN_SECONDS)
 
-    web_app.on_shutdown.append(drain)
-    log.info("Teams: %s at %s", "authenticated" if config else "local unauthenticated mode (loopback only)",
-             MESSAGES_PATH)
+        web_app.on_shutdown.append(drain)
+    log.info(line)
     return endpoint
+
+
+def status_line(config: AgentAuthConfiguration | None) -> str:
+    if config is None:
+        return (f"Teams: on at {MESSAGES_PATH}, local unauthenticated mode: loopback clients only "
+                "(set QOPT_TEAMS_APP_ID, QOPT_TEAMS_APP_PASSWORD, QOPT_TEAMS_TENANT_ID for Teams itself)")
+    return f"Teams: on at {MESSAGES_PATH} (app {config.CLIENT_ID}, tenant {config.TENANT_ID})"
 
 
 def _app_id(config: AgentAuthConfiguration | None) -> str | None:

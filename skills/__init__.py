@@ -7,11 +7,13 @@ from qopt.bot.skill import Skill
 
 def all_skills() -> list[Skill]:
     """Every skill, in the order `help` lists them."""
+    from skills.alert import AlertSkill
     from skills.ask import AskSkill
     from skills.cost import CostSkill
+    from skills.digest import DigestSkill
     from skills.genie import GenieSkill
     from skills.help import HelpSkill
     from skills.query import QuerySkill
     from skills.top import TopSkill
 
-    return [TopSkill(), CostSkill(), QuerySkill(), AskSkill(), GenieSkill(), HelpSkill()]
+    return [TopSkill(), CostSkill(), QuerySkill(), AskSkill(), GenieSkill(), DigestSkill(), AlertSkill(), HelpSkill()]

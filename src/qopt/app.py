@@ -14,6 +14,7 @@ from qopt.bot.router import Router
 from qopt.bot.skill import Services, utc_now
 from qopt.config import Settings
 from qopt.genie import open_genie
+from qopt.notify import Notifier
 from qopt.state import StateStore, open_state
 from qopt.warehouse.base import Warehouse
 
@@ -124,5 +125,46 @@ def build_web_app(bot: Bot, settings: Settings, *, slack_options: dict | None = 
     if slack is not None:
         web_app[DRAINERS_KEY].append(slack.drain)
     __import__("adapters.teams").teams.setup(web_app, bot, settings)  # /api/messages; reports its status line
-    # Scheduler: start/stop it with the server here, e.g. web_app.cleanup_ctx.append(<scheduler context>).
+    if settings.scheduler_enabled:
+        web_app.cleanup_ctx.append(_scheduler_context(bot, settings))
     return web_app
+
+
+def build_notifiers(bot: Bot) -> dict[str, Notifier]:
+    """The notifiers scheduled posts go through: Slack when SLACK_BOT_TOKEN is set; Teams through the
+    conversation references its adapter stores (local unauthenticated mode without QOPT_TEAMS_APP_ID)."""
+    notifiers: dict[str, Notifier] = {}
+    if bot.settings.slack_bot_token is not None:
+        from adapters.slack.client import web_client
+        from adapters.slack.notifier import SlackNotifier
+
+        notifiers["slack"] = SlackNotifier(web_client(bot.settings))
+    try:
+        from adapters.teams.server import build_notifier as teams_notifier
+    except ImportError:  # the Teams adapter is optional
+        teams_notifier = None
+    if teams_notifier is not None:
+        notifiers["teams"] = teams_notifier(bot.settings, bot.services.state)
+    return notifiers
+
+
+def build_jobs(bot: Bot, notifiers: dict[str, Notifier] | None = None):  # -> qopt.jobs.Jobs
+    """The scheduled jobs over this bot's services, for the command line (`qopt digest send`, `qopt alerts check`)."""
+    from qopt.jobs import Jobs
+
+    return Jobs(bot.services, build_notifiers(bot) if notifiers is None else notifiers)
+
+
+def _scheduler_context(bot: Bot, settings: Settings):  # -> an aiohttp cleanup context
+    """Start the scheduler (digests, alerts, retries; leader lease) with the server and stop it before the bot."""
+
+    async def context(_app: object):
+        import scheduler
+
+        await scheduler.start(bot, settings, build_notifiers(bot))
+        try:
+            yield
+        finally:
+            await scheduler.stop()
+
+    return context

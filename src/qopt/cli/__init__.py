@@ -15,7 +15,7 @@ from qopt import __version__
 from qopt.errors import QoptError
 
 # Modules with `register(subparsers)`; each sets `func(args) -> int` on its parser.
-COMMANDS = ["demo_data", "run", "shell", "sql", "serve", "genie_setup"]
+COMMANDS = ["demo_data", "run", "shell", "sql", "serve", "digest", "alerts", "genie_setup"]
 
 
 class _Parser(argparse.ArgumentParser):

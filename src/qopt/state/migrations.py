@@ -47,4 +47,32 @@ MIGRATIONS: tuple[Migration, ...] = (
             "acquired_at {float} NOT NULL, expires_at {float} NOT NULL)",
         ),
     ),
+    Migration(
+        2,
+        "scheduler: subscriptions, alert rules, firings, deliveries",
+        (
+            # One digest subscription per channel (platform + channel id); who subscribed is kept for failure reports.
+            "CREATE TABLE qopt_subscriptions (id {serial}, platform TEXT NOT NULL, channel_id TEXT NOT NULL, "
+            "team_id TEXT, frequency TEXT NOT NULL, at_time TEXT NOT NULL, weekday INTEGER NOT NULL, "
+            "timezone TEXT NOT NULL, subscriber_id TEXT NOT NULL, subscriber_name TEXT, created_at {float} NOT NULL, "
+            "failures INTEGER NOT NULL DEFAULT 0, last_error TEXT, last_error_at {float}, "
+            "failure_reported INTEGER NOT NULL DEFAULT 0, UNIQUE (platform, channel_id))",
+            "CREATE TABLE qopt_alert_rules (id {serial}, platform TEXT NOT NULL, channel_id TEXT NOT NULL, "
+            "team_id TEXT, metric TEXT NOT NULL, op TEXT NOT NULL, threshold {float} NOT NULL, "
+            "scope_kind TEXT, scope_value TEXT, cooldown_seconds {float} NOT NULL, snoozed_until {float}, "
+            "created_by TEXT NOT NULL, created_by_name TEXT, created_at {float} NOT NULL)",
+            "CREATE INDEX qopt_alert_rules_channel ON qopt_alert_rules (platform, channel_id)",
+            # A rule fires once per (subject, period): the unique key is the de-duplication.
+            "CREATE TABLE qopt_alert_firings (id {serial}, rule_id {bigint} NOT NULL, subject TEXT NOT NULL, "
+            "period TEXT NOT NULL, observed {float} NOT NULL, fired_at {float} NOT NULL, "
+            "UNIQUE (rule_id, subject, period))",
+            "CREATE INDEX qopt_alert_firings_time ON qopt_alert_firings (fired_at)",
+            # Every post of a scheduled message, recorded (pending) before it is sent and checked before posting.
+            "CREATE TABLE qopt_deliveries (id {serial}, platform TEXT NOT NULL, channel_id TEXT NOT NULL, "
+            "kind TEXT NOT NULL, period TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+            "payload TEXT, message_id TEXT, error TEXT, notify_user TEXT, created_at {float} NOT NULL, "
+            "updated_at {float} NOT NULL, next_attempt_at {float}, UNIQUE (platform, channel_id, kind, period))",
+            "CREATE INDEX qopt_deliveries_retry ON qopt_deliveries (status, next_attempt_at)",
+        ),
+    ),
 )

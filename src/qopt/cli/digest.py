@@ -1,0 +1,61 @@
+"""`qopt digest send`: post one channel's digest now, through the scheduler's own code path (once per day)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import date
+
+from qopt.config import load_settings
+from qopt.errors import ServiceError, UsageError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("digest", help="send a channel's cost digest now")
+    sub = p.add_subparsers(dest="digest_command", metavar="ACTION", parser_class=type(p))
+    send = sub.add_parser("send", help="post the digest of a day into a channel (not twice)")
+    send.add_argument("--platform", required=True, choices=("slack", "teams"))
+    send.add_argument("--channel", required=True, help="Slack channel id or Teams conversation id")
+    send.add_argument("--date", type=_date, help="the digest's date, YYYY-MM-DD; it covers the day before "
+                      "(default: today in the subscription's or QOPT_TIMEZONE's zone)")
+    send.add_argument("--weekly", action="store_true", help="the weekly digest (the 7 days before the date)")
+    send.set_defaults(func=main)
+    p.set_defaults(func=lambda args: _missing(p))
+
+
+def _missing(parser: argparse.ArgumentParser) -> int:
+    parser.print_usage(sys.stderr)
+    print("qopt digest: choose an action (send)", file=sys.stderr)
+    return 2
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def main(args: argparse.Namespace) -> int:
+    from qopt.app import Bot, build_jobs
+
+    channel = args.channel.strip()
+    if not channel:
+        raise UsageError("--channel needs a channel id")
+    bot = Bot(load_settings())
+
+    async def go():
+        try:
+            jobs = build_jobs(bot)
+            return await jobs.send_digest(args.platform, channel, args.date, frequency="weekly" if args.weekly else None)
+        finally:
+            await bot.close()
+
+    outcome = asyncio.run(go())
+    print(outcome.message, file=sys.stderr if not outcome.ok else sys.stdout)
+    if outcome.status == "no_notifier":
+        raise UsageError(outcome.message + " (set SLACK_BOT_TOKEN, or the Teams settings)")
+    if not outcome.ok:
+        raise ServiceError(outcome.message)
+    return 0

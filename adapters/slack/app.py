@@ -32,10 +32,11 @@ from adapters.slack.home import build_home
 from adapters.slack.identity import UserDirectory
 from adapters.slack.incoming import plain_text, split_share
 from adapters.slack.oauth import StateInstallationStore, StateOAuthStateStore
-from adapters.slack.progress import placeholder_text
+from adapters.slack.progress import Progress, placeholder_text
 from adapters.slack.threads import Conversations, thread_key
 from adapters.slack.verification import SignatureCheck
 from qopt.bot.parser import split_command
+from qopt.bot.progress import reporting
 from qopt.bot.reply import Reply
 from qopt.bot.request import Identity, Place
 from qopt.config import Settings
@@ -152,14 +153,18 @@ class SlackAdapter:
             identity = await self.users.identity(client, command.get("user_id") or "", command.get("team_id"))
             response_type = "in_channel" if share else "ephemeral"
             url = command.get("response_url") or ""
-            work = asyncio.ensure_future(self.handle(text, identity, place))
-            replaced = False
+
+            async def show(line: str, first: bool) -> None:
+                await _respond(url, {"text": line, "response_type": response_type, "replace_original": not first})
+
+            progress = Progress(show, placeholder_text(self.router, text), max_updates=2)
+            with reporting(progress.report):
+                work = asyncio.ensure_future(self.handle(text, identity, place))
             if not await _finishes_within(work, self.slow_after):
-                await _respond(url, {"text": placeholder_text(self.router, text), "response_type": response_type})
-                replaced = True
+                await progress.start()
             reply = await work
             message = render_message(reply, source=split_command(text)[0] or "help")
-            await _respond(url, {**message, "response_type": response_type, "replace_original": replaced})
+            await _respond(url, {**message, "response_type": response_type, "replace_original": progress.shown})
 
     async def _on_mention(self, event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         await self._answer_in_thread(event, client, context, is_dm=False)
@@ -181,11 +186,21 @@ class SlackAdapter:
                 text = await self.conversations.resolve(key, text)
             place = Place(platform="slack", team_id=team_id, channel_id=channel, thread_id=thread_ts, is_dm=is_dm)
             identity = await self.users.identity(client, event.get("user") or "", team_id)
-            work = asyncio.ensure_future(self.handle(text, identity, place))
-            placeholder_ts = None
+            placeholder_ts: str | None = None
+
+            async def show(line: str, first: bool) -> None:
+                nonlocal placeholder_ts
+                if first:
+                    posted = await _call(client.chat_postMessage, channel=channel, thread_ts=thread_ts, text=line)
+                    placeholder_ts = posted.get("ts") if posted else None
+                elif placeholder_ts:
+                    await _call(client.chat_update, channel=channel, ts=placeholder_ts, text=line)
+
+            progress = Progress(show, placeholder_text(self.router, text), max_updates=5)
+            with reporting(progress.report):
+                work = asyncio.ensure_future(self.handle(text, identity, place))
             if not await _finishes_within(work, self.slow_after):
-                posted = await _call(client.chat_postMessage, channel=channel, thread_ts=thread_ts, text=placeholder_text(self.router, text))
-                placeholder_ts = posted.get("ts") if posted else None
+                await progress.start()
             reply = await work
             message = render_message(reply, source=split_command(text)[0] or "help")
             if placeholder_ts:

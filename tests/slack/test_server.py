@@ -146,3 +146,30 @@ async def test_healthz_and_metrics(harness: Harness):
 
 def test_secret_constant_is_not_the_published_vector():
     assert SECRET != "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+async def test_slow_mention_gets_a_placeholder_then_chat_update(harness: Harness):
+    harness.adapter.slow_after = 0.0
+    event = {"type": "app_mention", "user": "UANA0001", "text": "<@UBOT0001> top --days 30", "ts": "900.1", "channel": "C1", "team": "T1"}
+    await harness.event(event, event_id="EvSlow")
+    (update,) = await harness.fake.wait_for("chat.update")
+    (placeholder,) = harness.fake.of("chat.postMessage")
+    assert placeholder.data["text"] == "Looking at 30 days of queries…" and placeholder.data["thread_ts"] == "900.1"
+    assert update.data["channel"] == "C1" and update.data["ts"].startswith("17")
+    assert blocks_of(update)
+
+
+async def test_progress_lines_update_the_placeholder_within_a_budget():
+    from adapters.slack.progress import Progress
+
+    shown: list[tuple[str, bool]] = []
+
+    async def show(line: str, first: bool) -> None:
+        shown.append((line, first))
+
+    progress = Progress(show, "Working on it…", max_updates=2, min_interval=0.0)
+    await progress.report("Genie is thinking…")  # before the placeholder: becomes its text
+    await progress.start()
+    for n in range(5):
+        await progress.report(f"step {n}")
+    assert shown == [("Genie is thinking…", True), ("step 0", False), ("step 1", False)]

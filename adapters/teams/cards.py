@@ -32,7 +32,7 @@ MAX_SUMMARY = 1000
 MAX_BUTTON_TITLE = 60
 
 _BUTTON_STYLES = {"primary": "positive", "danger": "destructive"}
-_SINGLE_BOLD = re.compile(r"(?<![*\w])\*(\S(?:[^*\n]*\S)?)\*(?![*\w])")
+_SINGLE_BOLD = re.compile(r"(?<![*\w])\*([^*\s](?:[^*\n]*[^*\s])?)\*(?![*\w])")
 
 
 def to_markdown(text: str) -> str:

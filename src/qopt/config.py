@@ -85,6 +85,22 @@ class Settings(BaseSettings):
 
     # Recommendation thresholds.
     high_cost_usd: float = Field(10.0, ge=0, validation_alias=_env("QOPT_HIGH_COST_USD"))
+    # Metric insights (reference/rules.md; starting thresholds).
+    pruning_min_read_bytes: int = Field(1 << 30, ge=0, validation_alias=_env("QOPT_PRUNING_MIN_READ_BYTES"))
+    pruning_min_share: float = Field(0.5, ge=0, le=1, validation_alias=_env("QOPT_PRUNING_MIN_SHARE"))
+    spill_high_share: float = Field(0.1, ge=0, validation_alias=_env("QOPT_SPILL_HIGH_SHARE"))
+    exploding_join_factor: float = Field(10.0, gt=0, validation_alias=_env("QOPT_EXPLODING_JOIN_FACTOR"))
+    queued_min_share: float = Field(0.2, ge=0, le=1, validation_alias=_env("QOPT_QUEUED_MIN_SHARE"))
+    cold_start_min_ms: int = Field(30_000, ge=0, validation_alias=_env("QOPT_COLD_START_MIN_MS"))
+    compile_min_share: float = Field(0.5, ge=0, le=1, validation_alias=_env("QOPT_COMPILE_MIN_SHARE"))
+    compile_min_ms: int = Field(2_000, ge=0, validation_alias=_env("QOPT_COMPILE_MIN_MS"))
+    small_files_min_files: int = Field(1_000, ge=1, validation_alias=_env("QOPT_SMALL_FILES_MIN_FILES"))
+    small_files_max_avg_bytes: int = Field(16 << 20, ge=1, validation_alias=_env("QOPT_SMALL_FILES_MAX_AVG_BYTES"))
+    result_cache_min_runs: int = Field(10, ge=2, validation_alias=_env("QOPT_RESULT_CACHE_MIN_RUNS"))
+    long_running_ms: int = Field(300_000, ge=0, validation_alias=_env("QOPT_LONG_RUNNING_MS"))
+    # Priority of a recommendation by its estimated monthly saving (USD).
+    saving_high_usd: float = Field(500.0, ge=0, validation_alias=_env("QOPT_SAVING_HIGH_USD"))
+    saving_medium_usd: float = Field(50.0, ge=0, validation_alias=_env("QOPT_SAVING_MEDIUM_USD"))
 
     @field_validator("genie_spaces")
     @classmethod

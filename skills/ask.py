@@ -9,16 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from qopt.bot import progress
-from qopt.bot.reply import Actions, Button, Code, Context, Reply, Text
+from qopt.bot.reply import Actions, Button, Code, Context, Reply, Table, Text
 from qopt.bot.request import Request
 from qopt.bot.results import ResultTable
 from qopt.bot.skill import Services, Skill
 from qopt.errors import UsageError
 from qopt.genie.base import GenieAnswer
-from qopt.genie.offline import EXAMPLES, HOW_TO_CONNECT, candidates, plan
+from qopt.genie.offline import EXAMPLES, HOW_TO_CONNECT, candidates, failing, plan
 from qopt.genie.spaces import SpaceDirectory
 from qopt.genie.threads import ConversationMap
 from qopt.warehouse.types import to_scalar
+from qopt.workload import Window
 
 BUTTON_LABEL = 75  # Slack's limit for a button's text
 MAX_SUGGESTIONS = 3
@@ -108,6 +109,8 @@ async def offline_answer(question: str, request: Request, services: Services) ->
     """No Genie space: answer common questions with qopt's own commands, and say so plainly."""
     router = services.extras.get("router")
     found = plan(question)
+    if found is not None and found.builtin == "failing":
+        return await _failing(found.days or 7, found.limit or 10, services)
     if found is not None and router is not None:
         for command in candidates(found):
             try:
@@ -131,3 +134,21 @@ async def offline_answer(question: str, request: Request, services: Services) ->
         + ". Or use a command (`help`)."
     )
     return Reply(text=text, blocks=[Text(text=text), Context(text=HOW_TO_CONNECT)])
+
+
+async def _failing(days: int, limit: int, services: Services) -> Reply:
+    window = Window.last_days(services.clock(), days)
+    result = await failing(services.warehouse, window, limit)
+    notice = (f"Offline answer (no Genie space is configured): failed statements by user, warehouse and type, "
+              f"last {days} day{'s' if days != 1 else ''}, from system.query.history.")
+    rows = [[to_scalar(v) for v in row] for row in result.rows]
+    total = sum(int(r[3]) for r in rows)
+    blocks: list[Any] = [Context(text=notice)]
+    if rows:
+        blocks.append(Table(columns=result.columns, rows=rows, units={"failures": "count"}))
+        text = f"{notice} Top {len(rows)} groups, {total:,} failures."
+    else:
+        blocks.append(Text(text="No statement failed in that window."))
+        text = f"{notice} No statement failed in that window."
+    blocks.append(Context(text=HOW_TO_CONNECT))
+    return Reply(text=text, blocks=blocks)

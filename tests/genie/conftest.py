@@ -89,3 +89,7 @@ async def make_bot(
     yield make
     for bot in bots:
         await bot.close()
+
+
+# The Teams adapter's own harness (a running /api/messages endpoint and a fake connector), reused as is.
+from tests.teams.conftest import teams_factory  # noqa: E402,F401

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from importlib import resources
+
+from qopt.warehouse.base import Result, Warehouse
+from qopt.workload import Window
 
 HOW_TO_CONNECT = (
     "Connect Genie for free-form questions: create a Genie space over the views from `qopt genie-setup`, then set "
@@ -35,6 +39,9 @@ class OfflinePlan:
     meaning: str  # what the answer shows, for the reply's label
     commands: list[str] = field(default_factory=list)  # candidates, best first, without window/limit flags
     flags: list[str] = field(default_factory=list)  # window and limit flags, tried first with and then without
+    days: int | None = None
+    limit: int | None = None
+    builtin: str | None = None  # answered here rather than by a command (see `failing`)
 
 
 def _has(pattern: str, text: str) -> bool:
@@ -84,7 +91,8 @@ def plan(question: str) -> OfflinePlan | None:
         email = _EMAIL.search(original)
         if email:
             return OfflinePlan(f"the most expensive queries of {email.group(0)}", [f"top --user {email.group(0)}"], flags)
-        name = re.sub(r"^(the|our|my)\s+|\s*(warehouse|endpoint)$", "", subject).strip(" '\"`")
+        name = re.sub(r"^((the|our|my)\s+)?((sql\s+)?(warehouse|endpoint)\s+)?|\s+(warehouse|endpoint)$", "", subject)
+        name = name.strip(" '\"`")
         if name and _has(r"warehouse|endpoint", subject):
             return OfflinePlan(
                 f"who and what costs the most on warehouse {name}",
@@ -92,7 +100,7 @@ def plan(question: str) -> OfflinePlan | None:
             )
     failing = _has(r"\b(fail|fails|failed|failing|failure|failures|errors?|erroring|broken)\b", text)
     if failing:
-        return OfflinePlan("the failing queries", ["top --status failed", "top --failed", "top --status FAILED"], flags)
+        return OfflinePlan("the failing queries", [], flags, days, limit, builtin="failing")
     if _has(r"\b(slow|slower|slowest|longest|long[- ]running|duration|takes? (the )?longest|latency)\b", text):
         return OfflinePlan("the slowest queries", ["top --by duration", "top --sort duration", "top --order duration"], flags)
     costly = _has(_COST, text) or _has(r"\b(most|top|biggest)\b", text)
@@ -113,6 +121,13 @@ def plan(question: str) -> OfflinePlan | None:
     if _has(r"\b(how much|total|overall)\b", text) and _has(_COST, text):
         return OfflinePlan("total spend", ["cost"], flags)
     return None
+
+
+async def failing(warehouse: Warehouse, window: Window, limit: int = 10) -> Result:
+    """Failed statements grouped by user, warehouse and type (aggregates only)."""
+    sql = resources.files(__package__).joinpath("failing.sql").read_text(encoding="utf-8")
+    result = await warehouse.query(sql, {"start": window.start, "end": window.end}, tag="genie.offline.failing")
+    return Result(result.columns, result.rows[:limit])
 
 
 def candidates(found: OfflinePlan) -> list[str]:

@@ -17,26 +17,30 @@ from tests.state.fixtures import FakeClock, clock, store, store_factory  # noqa:
 
 
 class RecordingNotifier:
-    """A Notifier that keeps every post; `refuse(error)` makes the next posts fail until `accept()`."""
+    """A Notifier that keeps every post (with the injected clock's time); `refuse(error, channel)` makes posts to
+    that channel (or to all) fail until `accept()`."""
 
-    def __init__(self, platform: str = "slack") -> None:
+    def __init__(self, platform: str = "slack", clock: FakeClock | None = None) -> None:
         self.platform = platform
+        self.clock = clock
         self.posts: list[tuple[str, Reply]] = []
+        self.times: list[Any] = []
         self.refused: list[tuple[str, str]] = []
-        self._error: str | None = None
-        self._retryable = True
+        self._refusals: dict[str | None, tuple[str, bool]] = {}
 
-    def refuse(self, error: str, *, retryable: bool = True) -> None:
-        self._error, self._retryable = error, retryable
+    def refuse(self, error: str, channel: str | None = None, *, retryable: bool = True) -> None:
+        self._refusals[channel] = (error, retryable)
 
     def accept(self) -> None:
-        self._error = None
+        self._refusals.clear()
 
     async def post(self, channel: str, reply: Reply) -> Delivery:
-        if self._error is not None:
-            self.refused.append((channel, self._error))
-            return Delivery(ok=False, error=self._error, retryable=self._retryable)
+        refusal = self._refusals.get(channel) or self._refusals.get(None)
+        if refusal is not None:
+            self.refused.append((channel, refusal[0]))
+            return Delivery(ok=False, error=refusal[0], retryable=refusal[1])
         self.posts.append((channel, reply))
+        self.times.append(self.clock() if self.clock else None)
         return Delivery(ok=True, message_id=f"m{len(self.posts)}")
 
     def to(self, channel: str) -> list[Reply]:
@@ -44,8 +48,8 @@ class RecordingNotifier:
 
 
 @pytest.fixture
-def notifier() -> RecordingNotifier:
-    return RecordingNotifier()
+def notifier(clock: FakeClock) -> RecordingNotifier:
+    return RecordingNotifier(clock=clock)
 
 
 @pytest.fixture

@@ -55,7 +55,10 @@ class PostgresStateStore(StateStore):
         if self.schema:
             from psycopg import sql
 
-            await conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+            try:
+                await conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+            except psycopg.errors.UniqueViolation:
+                pass  # another replica created it at the same instant
             await conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
         self._conn = conn
 

@@ -211,7 +211,7 @@ class Records:
 
     async def rules(self, platform: str | None = None, channel_id: str | None = None) -> list[AlertRule]:
         rows = await self._rows(
-            "SELECT * FROM qopt_alert_rules WHERE (:p IS NULL OR platform = :p) AND (:c IS NULL OR channel_id = :c) "
+            "SELECT * FROM qopt_alert_rules WHERE (CAST(:p AS TEXT) IS NULL OR platform = :p) AND (CAST(:c AS TEXT) IS NULL OR channel_id = :c) "
             "ORDER BY id",
             p=platform, c=channel_id,
         )  # fmt: skip
@@ -329,7 +329,7 @@ class Records:
 
     async def deliveries(self, platform: str, channel_id: str, kind: str | None = None, limit: int = 20) -> list[Delivery]:
         rows = await self._rows(
-            "SELECT * FROM qopt_deliveries WHERE platform = :p AND channel_id = :c AND (:k IS NULL OR kind = :k) "
+            "SELECT * FROM qopt_deliveries WHERE platform = :p AND channel_id = :c AND (CAST(:k AS TEXT) IS NULL OR kind = :k) "
             "ORDER BY updated_at DESC, id DESC LIMIT :limit",
             p=platform, c=channel_id, k=kind, limit=limit,
         )  # fmt: skip

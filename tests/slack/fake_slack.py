@@ -116,6 +116,10 @@ class FakeSlack:
         if method == "auth.test":
             return {"ok": True, "url": "https://example.slack.com/", "team": "Example", "user": "qopt",
                     "team_id": "T1", "user_id": "UBOT0001", "bot_id": "BBOT0001"}
+        if method == "oauth.v2.access":
+            return {"ok": True, "access_token": "xoxb-installed-t9", "token_type": "bot", "scope": "commands,chat:write",
+                    "bot_user_id": "UBOT0009", "app_id": "A1", "team": {"id": "T9", "name": "Nine"},
+                    "enterprise": None, "is_enterprise_install": False, "authed_user": {"id": "UANA0001"}}
         if method == "users.info":
             user = data.get("user", "")
             profile = USERS.get(user)

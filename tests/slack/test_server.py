@@ -173,3 +173,28 @@ async def test_progress_lines_update_the_placeholder_within_a_budget():
     for n in range(5):
         await progress.report(f"step {n}")
     assert shown == [("Genie is thinking…", True), ("step 0", False), ("step 1", False)]
+
+
+async def test_thread_context_survives_a_restart(tmp_path, fake_slack):
+    from qopt.app import Bot
+    from qopt.state import open_state
+    from tests.slack.conftest import empty_warehouse, fixed_clock, slack_settings, start_harness
+
+    url = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    first_text = {"type": "app_mention", "user": "UANA0001", "text": "<@UBOT0001> help", "ts": "10.1", "channel": "C1", "team": "T1"}
+    follow = {"type": "app_mention", "user": "UANA0001", "text": "<@UBOT0001> --days 2", "ts": "10.9", "thread_ts": "10.1",
+              "channel": "C1", "team": "T1"}
+    for round_, (event, event_id) in enumerate([(first_text, "EvA"), (follow, "EvB"), (first_text, "EvA")]):
+        bot = Bot(slack_settings(tmp_path, fake_slack.base_url), warehouse=empty_warehouse(), clock=fixed_clock,
+                  state=open_state(url))
+        h = await start_harness(bot, fake_slack)
+        try:
+            await h.event(event, event_id=event_id)
+            await h.settle()
+            if round_ == 1:
+                assert h.seen[-1][0].text == "help --days 2"  # the thread's command, remembered by the old process
+            if round_ == 2:
+                assert h.seen == []  # the retried event id is remembered across the restart too
+        finally:
+            await h.client.close()
+    assert len(fake_slack.of("chat.postMessage")) == 2

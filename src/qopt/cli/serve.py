@@ -55,7 +55,7 @@ async def serve(bot, host: str, port: int) -> None:  # type: ignore[no-untyped-d
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"port {port} on {host} is already in use (choose another with --port)") from None
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    bound = [s.getsockname() for s in (runner.server and site._server.sockets or [])]  # type: ignore[union-attr]
+    bound = runner.addresses  # the real port when --port 0 asked for a free one
     shown_port = bound[0][1] if bound else port
     print(f"qopt serving on http://{host}:{shown_port} (Ctrl-C to stop)", file=sys.stderr, flush=True)
     stop = asyncio.Event()

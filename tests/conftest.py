@@ -28,6 +28,5 @@ def demo_warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing a test does lands in the developer's own data directory or reads their `.env`."""
+    """Nothing a test does lands in the developer's own data directory."""
     monkeypatch.setenv("QOPT_DATA_DIR", str(tmp_path / "qopt-data"))
-    monkeypatch.chdir(tmp_path)

@@ -14,6 +14,7 @@ from qopt.bot.router import Router
 from qopt.bot.skill import Services, utc_now
 from qopt.config import Settings
 from qopt.genie import open_genie
+from qopt.policy.guard import Guard
 from qopt.notify import Notifier
 from qopt.state import StateStore, open_state
 from qopt.warehouse.base import Warehouse
@@ -22,9 +23,10 @@ from qopt.warehouse.base import Warehouse
 def open_warehouse(settings: Settings) -> Warehouse:
     """The configured warehouse: the embedded DuckDB file, or a Databricks SQL warehouse."""
     if settings.warehouse == "databricks":
+        from qopt.warehouse.cache import CachedWarehouse
         from qopt.warehouse.databricks import DatabricksWarehouse
 
-        return DatabricksWarehouse.from_settings(settings)
+        return CachedWarehouse(DatabricksWarehouse.from_settings(settings), settings.result_cache_ttl_seconds)
     from qopt.warehouse.duckdb import DuckDBWarehouse
 
     return DuckDBWarehouse(settings.resolved_duckdb_path)
@@ -50,6 +52,7 @@ def build_router(services: Services) -> Router:
 
     router = Router(all_skills(), services, question_command="ask")
     services.extras["router"] = router
+    Guard.install(router, services)  # policy, rate limits and the audit trail before/after every skill
     return router
 
 

@@ -56,6 +56,13 @@ def slack_settings(tmp_path: Any, api_url: str, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+def check_limits_of(message: dict[str, Any]) -> None:
+    """Slack's Block Kit limits on one rendered message (shared by the rendering and golden tests)."""
+    from tests.slack.test_blocks import check_limits
+
+    check_limits(message)
+
+
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
     fake = await FakeSlack().start()

@@ -93,3 +93,15 @@ async def make_bot(
 
 # The Teams adapter's own harness (a running /api/messages endpoint and a fake connector), reused as is.
 from tests.teams.conftest import teams_factory  # noqa: E402,F401
+
+
+@pytest.fixture(scope="session")
+def recent_demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo warehouse whose history ends today, for views that look back from now."""
+    from datetime import datetime, timezone
+
+    from qopt.demo.generator import generate
+
+    path = tmp_path_factory.mktemp("genie-demo") / "warehouse.duckdb"
+    generate(path, days=10, queries=1500, seed=11, end=datetime.now(timezone.utc).date())
+    return path

@@ -39,11 +39,11 @@ def main(args: argparse.Namespace) -> int:
     if embedded and args.apply and args.catalog:
         print("note: the embedded warehouse has no catalogs; --catalog is ignored.", file=sys.stderr)
     target = setup.target(catalog, args.schema)
-    statements = setup.statements(target, days=args.days, high_cost_usd=settings.high_cost_usd)
+    statements = setup.statements(target, settings, days=args.days)
     if args.apply:
         asyncio.run(_apply(settings, statements))
         print(f"Created {len(statements) - 1} views in {target.schema_name}.", file=sys.stderr)
-    views = setup.views(target, days=args.days, high_cost_usd=settings.high_cost_usd)
+    views = setup.views(target, settings, days=args.days)
     if args.format == "json":
         print(json.dumps({
             "applied": bool(args.apply),

@@ -9,27 +9,25 @@ transpiled like every other statement).
 - `genie_cost_attribution`: one row per statement with its attributed cost, from qopt's own attribution
   (`qopt/queries/attribution.sql`: billed warehouse hours split by task time) — never a join of query history
   to billing on the workspace, which multiplies rows.
-- `genie_optimization_opportunities`: one row per statement and metric rule that fires, with the rule ids of
-  the recommendation engine (reference/rules.md). Rules that need the SQL parser (the text rules,
-  `exploding_join`, `result_cache_candidate`) are reported by `qopt optimize` and the bot instead.
+- `genie_optimization_opportunities`: one row per statement and metric rule that fires — the rule ids,
+  thresholds (settings) and severities of `qopt.recommend.metrics`. Rules that need the SQL parser (the text
+  rules, `exploding_join`, `result_cache_candidate`) are reported by `qopt optimize` and the bot instead.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
 
 from qopt import queries
 from qopt.errors import UsageError
+from qopt.warehouse.lists import expand_lists
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
-
-# Metric rules (reference/rules.md) with their starting thresholds; ids are the recommendation engine's.
-GIB = 1024**3
-MIB = 1024**2
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,8 @@ def _bind(sql: str, values: dict[str, str]) -> exp.Expression:
 
 def cost_sql(days: int) -> str:
     """Per-statement attributed cost over the last `days` days, joined to its query-history row."""
-    attribution = _bind(queries.load("attribution"), _window(days))
+    # A view covers every workspace: the `IN (:workspaces)` list filter becomes TRUE (qopt.warehouse.lists).
+    attribution = _bind(expand_lists(queries.load("attribution"), {})[0], _window(days))
     ctes = attribution.args["with_"].expressions
     body = sqlglot.parse_one(
         f"""
@@ -127,58 +126,87 @@ WHERE start_time >= date_trunc('HOUR', current_timestamp()) - INTERVAL {days} DA
 """
 
 
-def opportunities_sql(target: Target, high_cost_usd: float) -> str:
+# Rules of `qopt.recommend.metrics` that a view can evaluate from one history row and its attributed cost;
+# `exploding_join` (does the statement join?) and `result_cache_candidate` (fingerprints) need the SQL parser.
+VIEW_RULES = ("low_file_pruning", "disk_spill", "shuffle_heavy", "queued_at_capacity", "cold_start",
+              "compile_bound", "small_files", "long_running", "high_cost")
+
+
+def _rule_checks(s: Any) -> list[tuple[str, str, str, str]]:
+    """(rule, severity expression, condition, advice): the same thresholds and severities as the engine's."""
+    return [
+        ("low_file_pruning", f"CASE WHEN m.pruned_share < 0.1 THEN 'high' ELSE 'medium' END",
+         f"m.read_bytes >= {int(s.pruning_min_read_bytes)} AND m.read_files + m.pruned_files > 0 "
+         f"AND m.pruned_share < {float(s.pruning_min_share)!r}",
+         "Little file skipping: filter on the columns the table is clustered by, or cluster it on the filter columns."),
+        ("disk_spill",
+         f"CASE WHEN m.read_bytes > 0 AND m.spilled_local_bytes >= {float(s.spill_high_share)!r} * m.read_bytes "
+         "THEN 'high' ELSE 'medium' END",
+         "m.spilled_local_bytes > 0",
+         "Spilled to local disk: filter or pre-aggregate earlier, or use a larger warehouse for this workload."),
+        ("shuffle_heavy", "'medium'", "m.shuffle_read_bytes > m.read_bytes AND m.shuffle_read_bytes > 0",
+         "Shuffled more than it read: aggregate before joining, broadcast small join sides, drop needless DISTINCT."),
+        ("queued_at_capacity", "'low'",
+         f"m.total_duration_ms > 0 AND m.waiting_at_capacity_duration_ms > 0 "
+         f"AND m.waiting_at_capacity_duration_ms >= {float(s.queued_min_share)!r} * m.total_duration_ms",
+         "Waited for a busy warehouse: raise its maximum clusters or move heavy scheduled work."),
+        ("cold_start", "'low'",
+         f"m.waiting_for_compute_duration_ms > 0 AND m.waiting_for_compute_duration_ms >= {int(s.cold_start_min_ms)}",
+         "Waited for the warehouse to start: serverless, or a longer auto-stop for interactive hours."),
+        ("compile_bound", "'low'",
+         f"m.total_duration_ms > 0 AND m.compilation_duration_ms >= {float(s.compile_min_share)!r} * m.total_duration_ms "
+         f"AND m.compilation_duration_ms >= {int(s.compile_min_ms)}",
+         "Mostly compilation: replace huge literal lists with a join, OPTIMIZE the tables."),
+        ("small_files", "'medium'",
+         f"m.read_files >= {int(s.small_files_min_files)} AND m.read_bytes / m.read_files < {int(s.small_files_max_avg_bytes)}",
+         "Many small files: run OPTIMIZE on the table (or enable predictive optimization)."),
+        ("long_running", "'medium'", f"m.total_duration_ms > {int(s.long_running_ms)}",
+         "Ran for a long time: see qopt's findings for this statement."),
+        ("high_cost", "'high'", f"m.cost_usd IS NOT NULL AND m.cost_usd > {float(s.high_cost_usd)!r}",
+         "One run cost more than the high-cost threshold (attributed warehouse cost)."),
+    ]
+
+
+def opportunities_sql(target: Target, settings: Any) -> str:
     """One row per statement and metric rule that fires, over the two views above (so cost is attributed)."""
     perf, cost = target.name("genie_query_performance"), target.name("genie_cost_attribution")
-    checks = [
-        ("low_file_pruning", "medium",
-         f"p.read_bytes >= {GIB} AND p.pruned_file_ratio < 0.5",
-         "Reads ≥ 1 GiB and skips fewer than half of the files: filter on clustering/partition columns."),
-        ("disk_spill", "CASE WHEN p.spilled_local_bytes >= 0.1 * p.read_bytes THEN 'high' ELSE 'medium' END",
-         "p.spilled_local_bytes > 0",
-         "Spills to local disk: a bigger warehouse or less data per task (filter earlier, avoid wide shuffles)."),
-        ("shuffle_heavy", "medium", "p.shuffle_read_bytes > p.read_bytes",
-         "Shuffles more than it reads: check joins and aggregations on high-cardinality keys."),
-        ("queued_at_capacity", "medium",
-         "p.waiting_at_capacity_duration_ms >= 0.2 * p.total_duration_ms AND p.total_duration_ms > 0",
-         "Waited ≥ 20% of its time for a busy warehouse: raise max clusters or move the workload."),
-        ("cold_start", "low", "p.waiting_for_compute_duration_ms >= 30000",
-         "Waited ≥ 30 s for the warehouse to start: serverless or a longer auto-stop for this schedule."),
-        ("compile_bound", "low",
-         "p.compilation_duration_ms >= 0.5 * p.total_duration_ms AND p.compilation_duration_ms >= 2000",
-         "Spent most of its time compiling: simplify the statement or cache the result."),
-        ("small_files", "medium", f"p.read_files >= 1000 AND p.read_bytes / p.read_files < {16 * MIB}",
-         "Reads many small files: OPTIMIZE the table (or enable predictive optimization)."),
-        ("long_running", "medium", "p.total_duration_ms > 300000", "Ran longer than 5 minutes."),
-        ("high_cost", "high", f"c.cost_usd > {float(high_cost_usd)!r}",
-         f"Attributed cost above ${high_cost_usd:g} for one run."),
-    ]
+    metrics = (
+        "SELECT p.statement_id, p.workspace_id, p.executed_by, p.warehouse_id, p.start_time, p.query_date, "
+        "coalesce(p.read_bytes, 0) AS read_bytes, coalesce(p.read_files, 0) AS read_files, "
+        "coalesce(p.pruned_files, 0) AS pruned_files, "
+        "CASE WHEN coalesce(p.read_files, 0) + coalesce(p.pruned_files, 0) > 0 THEN "
+        "coalesce(p.pruned_files, 0) / (coalesce(p.read_files, 0) + coalesce(p.pruned_files, 0)) END AS pruned_share, "
+        "coalesce(p.spilled_local_bytes, 0) AS spilled_local_bytes, "
+        "coalesce(p.shuffle_read_bytes, 0) AS shuffle_read_bytes, "
+        "coalesce(p.total_duration_ms, 0) AS total_duration_ms, "
+        "coalesce(p.waiting_at_capacity_duration_ms, 0) AS waiting_at_capacity_duration_ms, "
+        "coalesce(p.waiting_for_compute_duration_ms, 0) AS waiting_for_compute_duration_ms, "
+        "coalesce(p.compilation_duration_ms, 0) AS compilation_duration_ms, c.cost_usd "
+        f"FROM {perf} AS p LEFT JOIN {cost} AS c ON c.statement_id = p.statement_id"
+    )
     parts = []
-    for rule, severity, condition, advice in checks:
-        sev = severity if severity.startswith("CASE") else f"'{severity}'"
-        advice_sql = advice.replace("'", "''")
+    for rule, severity, condition, advice in _rule_checks(settings):
         parts.append(
-            f"SELECT p.statement_id, p.workspace_id, p.executed_by, p.warehouse_id, p.start_time, p.query_date, "
-            f"'{rule}' AS rule, {sev} AS severity, '{advice_sql}' AS advice, "
-            f"p.total_duration_ms, p.read_bytes, c.cost_usd "
-            f"FROM {perf} AS p LEFT JOIN {cost} AS c ON c.statement_id = p.statement_id WHERE {condition}"
+            f"SELECT m.statement_id, m.workspace_id, m.executed_by, m.warehouse_id, m.start_time, m.query_date, "
+            f"'{rule}' AS rule, {severity} AS severity, '{advice.replace(chr(39), chr(39) * 2)}' AS advice, "
+            f"m.total_duration_ms, m.read_bytes, m.cost_usd FROM m WHERE {condition}"
         )
-    return "\nUNION ALL\n".join(parts)
+    return f"WITH m AS ({metrics})\n" + "\nUNION ALL\n".join(parts)
 
 
-def views(target: Target, *, days: int = 30, high_cost_usd: float = 10.0) -> list[View]:
+def views(target: Target, settings: Any, *, days: int = 30) -> list[View]:
     return [
         View("genie_query_performance", DESCRIPTIONS["genie_query_performance"], PERFORMANCE_SQL.format(days=int(days))),
         View("genie_cost_attribution", DESCRIPTIONS["genie_cost_attribution"], cost_sql(days)),
         View("genie_optimization_opportunities", DESCRIPTIONS["genie_optimization_opportunities"],
-             opportunities_sql(target, high_cost_usd)),
+             opportunities_sql(target, settings)),
     ]
 
 
-def statements(target: Target, *, days: int = 30, high_cost_usd: float = 10.0) -> list[str]:
+def statements(target: Target, settings: Any, *, days: int = 30) -> list[str]:
     """CREATE SCHEMA + one CREATE OR REPLACE VIEW per view, Databricks dialect, in dependency order."""
     out = [f"CREATE SCHEMA IF NOT EXISTS {target.schema_name}"]
-    for view in views(target, days=days, high_cost_usd=high_cost_usd):
+    for view in views(target, settings, days=days):
         out.append(f"CREATE OR REPLACE VIEW {target.name(view.name)} AS\n{view.sql.strip()}")
     return out
 

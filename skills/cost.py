@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from qopt import costs
+from qopt import costs, policy
 from qopt.bot import format as fmt
 from qopt.bot.options import DAYS, SHARE, WORKSPACE, Option
 from qopt.bot.reply import Context, Field_, Fields, Header, Reply, Table, Text
@@ -26,27 +26,28 @@ class CostSkill(Skill):
 
     async def run(self, request: Request, services: Services) -> Reply:
         window = window_of(request, services)
-        workspace = request.args.get("workspace")
+        scope = policy.access(request, services.settings).scope(workspace=request.args.get("workspace"))
+        workspace, allowed = scope.workspace, scope.workspaces
         spent, cover, names = await asyncio.gather(
-            costs.spend(services.warehouse, window, workspace=workspace),
-            coverage(services, window),
-            warehouse_names(services, window),
+            costs.spend(services.warehouse, window, workspace=workspace, workspaces=allowed),
+            coverage(services, window, request),
+            warehouse_names(services, window, request),
         )
-        use = await costs.warehouse_use(services.warehouse, window)
+        use = await costs.warehouse_use(services.warehouse, window, workspaces=allowed)
         where = describe_window(window) + (f", workspace {workspace}" if workspace else "")
         if not spent.total and not spent.previous:
             text = f"No billed usage in the {where}."
             return Reply(text=text, blocks=[Header(text="Spend"), Text(text=text)])
         by = request.args.get("by")
         if by:
-            return await self._breakdown(by, spent, use, names, services, window, workspace, where)
+            return await self._breakdown(by, spent, use, names, services, window, scope, where)
         return _overview(spent, use, where, coverage_note(window, cover))
 
-    async def _breakdown(self, by, spent, use, names, services, window, workspace, where) -> Reply:
+    async def _breakdown(self, by, spent, use, names, services, window, scope, where) -> Reply:
         if by == "user":
             workspaces = {wid: str(w["workspace_id"]) for wid, w in names.items()}
-            values = await costs.cost_by_user(services.warehouse, window, spent, workspace=workspace,
-                                              warehouse_workspaces=workspaces)
+            values = await costs.cost_by_user(services.warehouse, window, spent, workspace=scope.workspace,
+                                              warehouse_workspaces=workspaces, workspaces=scope.workspaces)
         else:
             values = {"day": spent.by_day, "sku": spent.by_sku, "warehouse": spent.by_warehouse,
                       "workspace": spent.by_workspace, "product": spent.by_product}[by]
@@ -57,7 +58,7 @@ class CostSkill(Skill):
         rows: list[list] = []
         for key, cost in ordered:
             label = key.isoformat() if by == "day" else key
-            row = [label, round(cost, 4), round(cost / total * 100, 2) if total else 0.0]
+            row = [label, round(cost, 6), round(cost / total * 100, 2) if total else 0.0]
             if by == "warehouse":
                 info = names.get(key)
                 u = use.get(key)

@@ -28,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import parse_action_id, parse_actions_block_id, render_message
 from adapters.slack.client import post_to_response_url, web_client
+from adapters.slack.files import attach_csv
 from adapters.slack.home import build_home
 from adapters.slack.identity import UserDirectory
 from adapters.slack.incoming import plain_text, split_share
@@ -46,7 +47,10 @@ log = logging.getLogger("qopt.slack")
 Handle = Callable[[str, Identity, Place], Awaitable[Reply]]
 
 # Scopes the app asks for on install (the manifest lists the same).
-BOT_SCOPES = ["commands", "chat:write", "app_mentions:read", "im:history", "im:read", "im:write", "users:read", "users:read.email"]
+BOT_SCOPES = [
+    "commands", "chat:write", "app_mentions:read", "im:history", "im:read", "im:write", "users:read", "users:read.email",
+    "files:write",
+]
 COMMAND = "/qopt"
 
 
@@ -207,6 +211,7 @@ class SlackAdapter:
                 await _call(client.chat_update, channel=channel, ts=placeholder_ts, **message)
             else:
                 await _call(client.chat_postMessage, channel=channel, thread_ts=thread_ts, **message)
+            await attach_csv(client, channel, thread_ts, reply)
             await self.conversations.remember(key, text, reply)
 
     async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:

@@ -43,6 +43,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/hooks/{hook}", self._hook)
+        app.router.add_post("/upload/{file}", self._upload)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
         self._changed = asyncio.Condition()
@@ -112,7 +113,16 @@ class FakeSlack:
         await self._record(Call("hook", await request.json(), path=request.match_info["hook"]))
         return web.Response(text="ok")
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        await self._record(Call("upload", {"body": (await request.read()).decode()}, path=request.match_info["file"]))
+        return web.Response(text="OK - 1")
+
     def _answer(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
+        if method == "files.getUploadURLExternal":
+            assert self.server is not None
+            return {"ok": True, "file_id": "F1", "upload_url": str(self.server.make_url("/upload/F1"))}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F1", "title": "result.csv"}]}
         if method == "auth.test":
             return {"ok": True, "url": "https://example.slack.com/", "team": "Example", "user": "qopt",
                     "team_id": "T1", "user_id": "UBOT0001", "bot_id": "BBOT0001"}

@@ -133,3 +133,21 @@ async def test_notifier_posts_and_classifies_failures(tmp_path, fake_slack: Fake
     fake_slack.fail("chat.postMessage", "internal_error")
     transient = await notifier.post("C43", Reply.message("Daily digest"))
     assert not transient.ok and transient.retryable
+
+
+async def test_large_results_are_attached_as_csv_in_the_thread(tmp_path, fake_slack: FakeSlack):
+    from adapters.slack.files import attach_csv
+    from qopt.bot.results import ResultTable
+
+    every = [[f"user{i}@example.com", i * 0.5] for i in range(150)]
+    reply = Reply(text="big", blocks=[ResultTable(columns=["user", "cost_usd"], rows=every[:20], total_rows=150,
+                                                  all_rows=every, filename="genie-1.csv"),
+                                      ResultTable(columns=["a"], rows=[[1]], all_rows=[[1]])])
+    client = web_client(slack_settings(tmp_path, fake_slack.base_url))
+    assert await attach_csv(client, "C1", "5.5", reply) == 1  # the small table needs no file
+    (upload,) = fake_slack.of("upload")
+    lines = upload.data["body"].strip().split("\n")
+    assert lines[0] == "user,cost_usd" and len(lines) == 151 and lines[-1] == "user149@example.com,74.5"
+    (complete,) = fake_slack.of("files.completeUploadExternal")
+    assert complete.data["channel_id"] == "C1" and complete.data["thread_ts"] == "5.5"
+    assert "150 rows" in complete.data["initial_comment"]

@@ -181,7 +181,7 @@ def parse_rule(positionals: list[str], args: dict[str, Any]) -> RuleSpec:
 def _split_ops(words: list[str]) -> list[str]:
     out: list[str] = []
     for word in words:
-        match = re.match(r"^(>=|<=|>|<|&gt;=|&lt;=|&gt;|&lt;)(.+)$", word)
+        match = re.match(r"^(>=|<=|>|<|&gt;=|&lt;=|&gt;|&lt;)([-+$.\d].*)$", word)
         out.extend(match.groups() if match else [word])
     return out
 

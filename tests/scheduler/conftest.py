@@ -4,6 +4,7 @@ and a notifier that records posts and can be told to refuse them."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +13,9 @@ from qopt.app import Bot
 from qopt.bot.reply import Reply
 from qopt.config import Settings
 from qopt.notify import Delivery
+from qopt.warehouse.duckdb import DuckDBWarehouse
 from tests.scheduler import scenario
-from tests.state.fixtures import FakeClock, clock, store, store_factory  # noqa: F401 - fixtures
+from tests.state.fixtures import FakeClock, clock, sqlite_store_factory, store, store_factory  # noqa: F401 - fixtures
 
 
 class RecordingNotifier:
@@ -60,13 +62,21 @@ def settings(tmp_path) -> Settings:
 BotFactory = Callable[[], Awaitable[Bot]]
 
 
+@pytest.fixture(scope="session")
+def scenario_path(tmp_path_factory) -> Path:
+    """The scenario warehouse, built once per run into a file that every bot opens read-only."""
+    path = tmp_path_factory.mktemp("scenario") / "warehouse.duckdb"
+    scenario.build(str(path)).close()
+    return path
+
+
 @pytest.fixture
-async def make_bot(store_factory, settings, clock: FakeClock) -> BotFactory:
+async def make_bot(store_factory, settings, clock: FakeClock, scenario_path: Path) -> BotFactory:
     """Bots (replicas) sharing one state database and the scenario warehouse, all on the injected clock."""
     bots: list[Bot] = []
 
     async def make(**overrides: Any) -> Bot:
-        bot = Bot(settings.model_copy(update=overrides) if overrides else settings, warehouse=scenario.warehouse(),
+        bot = Bot(settings.model_copy(update=overrides) if overrides else settings, warehouse=DuckDBWarehouse(scenario_path),
                   clock=clock, state=await store_factory())
         bots.append(bot)
         return bot

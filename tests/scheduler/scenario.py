@@ -66,8 +66,8 @@ def _statement(conn, sid: str, text: str, user: str, start: datetime, exec_min: 
     )
 
 
-def build() -> duckdb.DuckDBPyConnection:
-    conn = duckdb.connect()
+def build(path: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    conn = duckdb.connect(path)
     for statement in ddl():
         conn.execute(statement)
     conn.execute(

@@ -43,35 +43,40 @@ def clock() -> FakeClock:
 StoreFactory = Callable[[], Awaitable[StateStore]]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def store_factory(request: pytest.FixtureRequest, tmp_path, clock: FakeClock) -> AsyncIterator[StoreFactory]:
-    """Opens stores that share one database (several replicas): SQLite file, or one private PostgreSQL schema."""
-    backend = request.param
+async def _stores(backend: str, tmp_path, clock: FakeClock) -> AsyncIterator[StoreFactory]:
     opened: list[StateStore] = []
-    if backend == "postgresql":
-        url = os.environ.get(POSTGRES_ENV)
-        if not url:
-            pytest.skip(f"PostgreSQL state tests need {POSTGRES_ENV}=postgresql://user@host:port/db")
-        schema = f"qopt_test_{secrets.token_hex(6)}"
+    url = os.environ.get(POSTGRES_ENV, "")
+    schema = f"qopt_test_{secrets.token_hex(6)}"
+    if backend == "postgresql" and not url:
+        pytest.skip(f"PostgreSQL state tests need {POSTGRES_ENV}=postgresql://user@host:port/db")
 
-        async def make() -> StateStore:
+    async def make() -> StateStore:
+        if backend == "postgresql":
             store = open_state(url, clock=clock, schema=schema)
-            opened.append(store)
-            return store
-    else:
-        path = tmp_path / "state.sqlite"
-
-        async def make() -> StateStore:
-            store = open_state(f"sqlite:///{path}", clock=clock)
-            opened.append(store)
-            return store
+        else:
+            store = open_state(f"sqlite:///{tmp_path / 'state.sqlite'}", clock=clock)
+        opened.append(store)
+        return store
 
     yield make
     for store in opened:
         await store.close()
     if backend == "postgresql":
-        cleaner = open_state(url, schema=schema)
-        await cleaner.drop_schema()
+        await open_state(url, schema=schema).drop_schema()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def store_factory(request: pytest.FixtureRequest, tmp_path, clock: FakeClock) -> AsyncIterator[StoreFactory]:
+    """Opens stores that share one database (several replicas): SQLite file, or one private PostgreSQL schema."""
+    async for factory in _stores(request.param, tmp_path, clock):
+        yield factory
+
+
+@pytest.fixture
+async def sqlite_store_factory(tmp_path, clock: FakeClock) -> AsyncIterator[StoreFactory]:
+    """The same on SQLite only, for tests whose subject is not the storage (override `store_factory` with it)."""
+    async for factory in _stores("sqlite", tmp_path, clock):
+        yield factory
 
 
 @pytest.fixture

@@ -46,11 +46,11 @@ async def test_burst_of_12_through_the_client(make_genie, emulator, fake_time):
 
 async def test_burst_of_12_through_the_bot_in_separate_threads(make_bot, emulator):
     bot = make_bot()
-    user = Identity(user_id="U1")
     seen: dict[int, list[str]] = {i: [] for i in range(12)}
 
     async def one(i: int):
         with progress.reporting(seen[i].append):
+            user = Identity(user_id=f"U{i}", email=f"user{i}@example.com")  # a burst from many people
             return await bot.handle(f"ask question {i}", user, Place(platform="slack", channel_id="C", thread_id=f"t{i}"))
 
     replies = await asyncio.gather(*(one(i) for i in range(12)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qopt import policy
 from qopt.bot import progress
 from qopt.bot.reply import Actions, Button, Code, Context, Reply, Table, Text
 from qopt.bot.request import Request
@@ -46,6 +47,12 @@ class AskSkill(Skill):
             raise UsageError("Ask a question, e.g. `ask which users spent the most this week?`")
         if services.genie is None:
             return await offline_answer(question, request, services)
+        access = policy.access(request, services.settings)
+        access.require_mapped()
+        if access.restricted:  # a Genie space sees every workspace it was given: not only the asker's
+            raise policy.AccessDenied(
+                f"Genie answers over every workspace's data, and {access.describe_workspaces()} from here: "
+                "use the commands (`top`, `cost`, `query`), which show only your workspaces.")
         directory = SpaceDirectory.from_settings(services.settings)
         space_id, alias, question = directory.resolve(question)
         if not question:
@@ -54,7 +61,7 @@ class AskSkill(Skill):
         conversation_id = await threads.get(request.place, space_id)
         answer = await services.genie.ask(space_id, question, conversation_id=conversation_id, progress=progress.report)
         await threads.put(request.place, space_id, answer.conversation_id)
-        return answer_reply(answer, alias=alias, in_dm=request.place.is_dm, table_rows=services.settings.genie_table_rows)
+        return answer_reply(answer, alias=alias, in_dm=access.sql_visible, table_rows=services.settings.genie_table_rows)
 
 
 def answer_reply(answer: GenieAnswer, *, alias: str | None, in_dm: bool, table_rows: int) -> Reply:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from qopt import policy
 from qopt.bot.request import Request
 from qopt.bot.skill import Services
 from qopt.queries import load
@@ -15,21 +16,33 @@ def window_of(request: Request, services: Services, default_days: int = 7) -> Wi
     return Window.last_days(services.clock(), int(request.args.get("days") or default_days))
 
 
-async def warehouse_names(services: Services, window: Window) -> dict[str, dict[str, Any]]:
-    """warehouse_id → its latest configuration (name, size, type, ...)."""
-    result = await services.warehouse.query(load("warehouses"), {"end": window.end}, tag="warehouses")
+def allowed_workspaces(request: Request, services: Services) -> list[str] | None:
+    """The asker's workspace allow-list from `qopt.policy` (None = all), as the `:workspaces` list parameter."""
+    workspaces = policy.access(request, services.settings).workspaces
+    return None if workspaces is None else list(workspaces)
+
+
+async def warehouse_names(
+    services: Services, window: Window, request: Request | None = None
+) -> dict[str, dict[str, Any]]:
+    """warehouse_id → its latest configuration (name, size, type, ...), of the workspaces the asker may see."""
+    params = {"end": window.end, "workspaces": allowed_workspaces(request, services) if request else None}
+    result = await services.warehouse.query(load("warehouses"), params, tag="warehouses")
     return {row["warehouse_id"]: row for row in result.dicts()}
 
 
 async def scope_of(request: Request, services: Services, window: Window) -> Scope:
-    """The filters of a request; `--warehouse` takes an id or a name (case-insensitive)."""
+    """The filters of a request plus the workspaces `qopt.policy` allows; `--warehouse` takes an id or a name
+    (case-insensitive). Raises `AccessDenied` for a workspace the asker may not see."""
+    access = policy.access(request, services.settings)
+    access.require_mapped()
     warehouse = request.args.get("warehouse")
     if warehouse:
-        names = await warehouse_names(services, window)
+        names = await warehouse_names(services, window, request)
         if warehouse not in names:
             by_name = {str(w["warehouse_name"]).lower(): wid for wid, w in names.items()}
             warehouse = by_name.get(warehouse.lower(), warehouse)
-    return Scope(user=request.args.get("user"), warehouse=warehouse, workspace=request.args.get("workspace"))
+    return access.scope(user=request.args.get("user"), warehouse=warehouse, workspace=request.args.get("workspace"))
 
 
 def describe_window(window: Window) -> str:
@@ -48,9 +61,10 @@ def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-async def coverage(services: Services, window: Window) -> dict[str, Any]:
-    """First and last statement start in the window, and how many statements it holds."""
-    result = await services.warehouse.query(load("coverage"), window.params(), tag="coverage")
+async def coverage(services: Services, window: Window, request: Request | None = None) -> dict[str, Any]:
+    """First and last statement start in the window, and how many statements it holds (allowed workspaces)."""
+    params = {**window.params(), "workspaces": allowed_workspaces(request, services) if request else None}
+    result = await services.warehouse.query(load("coverage"), params, tag="coverage")
     return result.dicts()[0]
 
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from qopt import policy
 from qopt.bot.reply import Code, Context, Header, Reply, Table, Text
 from qopt.bot.request import Request
 from qopt.bot.skill import Services, Skill
@@ -43,7 +44,14 @@ class GenieSkill(Skill):
             if not answer.sql:
                 return Reply.message("Genie answered that one without a query.")
             title = answer.sql_title or "The SQL Genie ran"
-            return Reply(text=f"{title}: {answer.sql}", blocks=[Text(text=f"*{title}*"), Code(text=answer.sql.strip())])
+            if policy.access(request, services.settings).sql_visible:
+                return Reply(text=f"{title}: {answer.sql}", blocks=[Text(text=f"*{title}*"), Code(text=answer.sql.strip())])
+            from qopt.recommend.fingerprint import fingerprint
+
+            masked = fingerprint(answer.sql).masked  # outside a DM SQL is masked (qopt.policy)
+            return Reply(text=f"{title} (masked): {masked}", blocks=[
+                Text(text=f"*{title}*"), Code(text=masked),
+                Context(text="Literals are shown as ?; the full SQL is shown in a direct message with me.")])
         if action == "feedback" and len(words) == 3 and words[1].lower() in RATINGS:
             rating = RATINGS[words[1].lower()]
             space_id, conversation_id, message_id = _ref(words[2])

@@ -13,7 +13,7 @@ from qopt.bot.request import Request
 from qopt.bot.skill import Services, Skill
 from qopt.errors import UsageError
 from qopt.queries import load
-from qopt.workload import Window, statement_cost
+from qopt.workload import Scope, Window, statement_cost
 
 DAYS = Option("days", "int", 30, "how far back to look for the statement", min=1, max=365, metavar="N")
 SQL = Option("sql", "flag", False, "show only the statement's SQL")
@@ -39,7 +39,9 @@ class QuerySkill(Skill):
             raise UsageError("Which statement? Usage: `query <statement_id>` (ids are in `top --each`).")
         statement_id = request.positionals[0].strip()
         window = Window.last_days(services.clock(), int(request.args["days"]))
-        params = {**window.params(), "statement_id": statement_id, "user": None, "warehouse": None, "workspace": None}
+        access = policy.access(request, services.settings)
+        scope = access.scope()  # only statements of the workspaces the asker may see
+        params = {**window.params(), **scope.params(), "statement_id": statement_id}
         rows = (await services.warehouse.query(load("statement"), params, tag="query")).dicts()
         if not rows:
             shown = statement_id if len(statement_id) <= 60 else statement_id[:59] + "…"
@@ -49,7 +51,7 @@ class QuerySkill(Skill):
         from qopt.recommend.fingerprint import fingerprint
 
         fp = fingerprint(row["statement_text"] or "")
-        may_see = policy.may_see_statement_text(request.user, request.place, row["executed_by"], services.settings)
+        may_see = access.may_see_statement_text(row["executed_by"])
         sql_block = Code(text=row["statement_text"] if may_see else fp.masked)
         if request.args["sql"]:
             label = "Full SQL" if may_see else "Masked SQL (literals shown as ?; full text only in a DM to its author)"
@@ -57,21 +59,21 @@ class QuerySkill(Skill):
 
         run_window = Window.around(row["start_time"], row["end_time"] or row["start_time"])
         cost, history, daily = await asyncio.gather(
-            statement_cost(services.warehouse, statement_id, run_window),
-            _fingerprint_totals(services, window, row["group_key"]),
-            _fingerprint_daily(services, window, row["group_key"]),
+            statement_cost(services.warehouse, statement_id, run_window, scope),
+            _fingerprint_totals(services, window, row["group_key"], scope),
+            _fingerprint_daily(services, window, row["group_key"], scope),
         )
         return _reply(row, fp.id, cost, history, daily, sql_block, may_see, int(request.args["days"]))
 
 
-async def _fingerprint_totals(services: Services, window: Window, group_key: str) -> dict[str, Any] | None:
-    params = {**window.params(), "group_key": group_key, "user": None, "warehouse": None, "workspace": None}
+async def _fingerprint_totals(services: Services, window: Window, group_key: str, scope: Scope) -> dict[str, Any] | None:
+    params = {**window.params(), **scope.params(), "group_key": group_key}
     rows = (await services.warehouse.query(load("top"), params, tag="query")).dicts()
     return rows[0] if rows else None
 
 
-async def _fingerprint_daily(services: Services, window: Window, group_key: str) -> list[dict[str, Any]]:
-    params = {**window.params(), "group_key": group_key, "user": None, "warehouse": None, "workspace": None}
+async def _fingerprint_daily(services: Services, window: Window, group_key: str, scope: Scope) -> list[dict[str, Any]]:
+    params = {**window.params(), **scope.params(), "group_key": group_key}
     return (await services.warehouse.query(load("daily_runs"), params, tag="query")).dicts()
 
 
@@ -98,8 +100,9 @@ def _reply(row, fp_id, cost, history, daily, sql_block, may_see, days) -> Reply:
             Field_(label="From result cache", value=bool(row["from_result_cache"])),
         ]),
     ]
-    if row.get("error_message"):
-        blocks.append(Text(text=f"*Error:* {row['error_message'][:500]}"))
+    if row.get("error_message"):  # error messages can quote the statement's literals: the same rule as its text
+        blocks.append(Text(text=f"*Error:* {row['error_message'][:500]}" if may_see else
+                           "*Error:* (hidden here: error messages can quote the statement's text)"))
     phases = [[label, row[col] or 0, round((row[col] or 0) / total * 100, 1) if total else 0.0] for label, col in PHASES]
     blocks.append(Table(title="Where the time went", columns=["phase", "duration_ms", "share_pct"], rows=phases,
                         units={"duration_ms": "ms", "share_pct": "pct"}))

@@ -34,8 +34,8 @@ class TopSkill(Skill):
             return await self._each(request, services, window, scope, limit, order)
         found, cover, names = await asyncio.gather(
             recurring_queries(services.warehouse, window, scope, order=order, limit=limit * page),
-            coverage(services, window),
-            warehouse_names(services, window),
+            coverage(services, window, request),
+            warehouse_names(services, window, request),
         )
         rows = found[limit * (page - 1):]
         where = describe_window(window) + (f", {describe_scope(scope)}" if describe_scope(scope) else "")

@@ -77,6 +77,18 @@ class Settings(BaseSettings):
     admins: str = Field("", validation_alias=_env("QOPT_ADMINS"))
     timezone: str = Field("UTC", validation_alias=_env("QOPT_TIMEZONE"))
 
+    # Access control, limits, audit and logs (qopt.policy; README "Security model").
+    workspace_map: str = Field("", validation_alias=_env("QOPT_WORKSPACE_MAP"))  # "slack:T012=123,456;teams:<tenant>=789"
+    user_requests_per_minute: float = Field(30.0, ge=0, le=6000, validation_alias=_env("QOPT_USER_REQUESTS_PER_MINUTE"))
+    user_burst: int = Field(20, ge=1, le=1000, validation_alias=_env("QOPT_USER_BURST"))
+    channel_requests_per_minute: float = Field(
+        120.0, ge=0, le=60000, validation_alias=_env("QOPT_CHANNEL_REQUESTS_PER_MINUTE")
+    )
+    channel_burst: int = Field(60, ge=1, le=10000, validation_alias=_env("QOPT_CHANNEL_BURST"))
+    audit_retention_days: int = Field(90, ge=1, le=3650, validation_alias=_env("QOPT_AUDIT_RETENTION_DAYS"))
+    log_format: Literal["text", "json"] = Field("text", validation_alias=_env("QOPT_LOG_FORMAT"))
+    log_messages: bool = Field(False, validation_alias=_env("QOPT_LOG_MESSAGES"))
+
     # Scheduler (digests and alerts).
     alert_interval_minutes: float = Field(15.0, gt=0, le=1440, validation_alias=_env("QOPT_ALERT_INTERVAL_MINUTES"))
     digest_grace_minutes: float = Field(30.0, gt=0, le=720, validation_alias=_env("QOPT_DIGEST_GRACE_MINUTES"))
@@ -108,6 +120,14 @@ class Settings(BaseSettings):
         from qopt.genie.spaces import parse_aliases
 
         parse_aliases(value)  # raises ValueError with the bad part
+        return value
+
+    @field_validator("workspace_map")
+    @classmethod
+    def _workspace_map(cls, value: str) -> str:
+        from qopt.policy.workspaces import WorkspaceMap
+
+        WorkspaceMap.parse(value)  # raises ValueError naming the bad entry
         return value
 
     @field_validator("timezone")

@@ -9,6 +9,7 @@ that ran it — so the rows always add up to the window's total.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -62,10 +63,14 @@ def _range_start(window: Window) -> datetime:
     return min(window.previous().start, month_start, trailing)
 
 
-async def spend(warehouse: Warehouse, window: Window, *, workspace: str | None = None) -> Spend:
-    """Everything `cost` and the digest show, from one billing query."""
+async def spend(
+    warehouse: Warehouse, window: Window, *, workspace: str | None = None, workspaces: Sequence[str] | None = None
+) -> Spend:
+    """Everything `cost` and the digest show, from one billing query. `workspaces`: the allow-list of
+    `qopt.policy` (None = all), bound as a list parameter."""
     wide = Window(_range_start(window), window.end)
-    params = {**wide.params(), "split": window.start, "previous_start": window.previous().start, "workspace": workspace}
+    params = {**wide.params(), "split": window.start, "previous_start": window.previous().start, "workspace": workspace,
+              "workspaces": _listed(workspaces)}
     rows = (await warehouse.query(load("billing"), params, tag="cost")).dicts()
     out = Spend(window=window)
     buckets: dict[str, dict] = {
@@ -114,9 +119,12 @@ class WarehouseUse:
         return None if not self.billed else self.idle / self.billed * 100
 
 
-async def warehouse_use(warehouse: Warehouse, window: Window) -> dict[str, WarehouseUse]:
-    """Billed, attributed and idle cost per SQL warehouse over the window."""
-    rows = (await warehouse.query(load("warehouse_hours"), window.params(), tag="cost")).dicts()
+async def warehouse_use(
+    warehouse: Warehouse, window: Window, *, workspaces: Sequence[str] | None = None
+) -> dict[str, WarehouseUse]:
+    """Billed, attributed and idle cost per SQL warehouse over the window (of the allowed workspaces)."""
+    params = {**window.params(), "workspaces": _listed(workspaces)}
+    rows = (await warehouse.query(load("warehouse_hours"), params, tag="cost")).dicts()
     return {
         r["warehouse_id"]: WarehouseUse(r["warehouse_id"], float(r["billed_usd"] or 0), float(r["attributed_usd"] or 0),
                                         float(r["idle_usd"] or 0))
@@ -126,15 +134,15 @@ async def warehouse_use(warehouse: Warehouse, window: Window) -> dict[str, Wareh
 
 async def cost_by_user(
     warehouse: Warehouse, window: Window, spent: Spend, *, workspace: str | None = None,
-    warehouse_workspaces: dict[str, str] | None = None,
+    warehouse_workspaces: dict[str, str] | None = None, workspaces: Sequence[str] | None = None,
 ) -> dict[str, float]:
     """Attributed warehouse cost per user, idle time as one row, non-warehouse billing by who ran it."""
-    params = {**window.params(), "workspace": workspace}
+    params = {**window.params(), "workspace": workspace, "workspaces": _listed(workspaces)}
     attributed = (await warehouse.query(load("user_attribution"), params, tag="cost")).dicts()
     out: dict[str, float] = defaultdict(float)
     for row in attributed:
         out[row["user_name"] or NO_USER] += float(row["cost_usd"] or 0.0)
-    use = await warehouse_use(warehouse, window)
+    use = await warehouse_use(warehouse, window, workspaces=workspaces)
     idle = sum(
         u.idle for wid, u in use.items()
         if workspace is None or (warehouse_workspaces or {}).get(wid) == workspace
@@ -144,3 +152,7 @@ async def cost_by_user(
     for owner, cost in spent.non_warehouse_by_owner.items():
         out[owner] += cost
     return dict(out)
+
+
+def _listed(workspaces: Sequence[str] | None) -> list[str] | None:
+    return None if workspaces is None else list(workspaces)

@@ -80,14 +80,20 @@ def _ms(moment: datetime) -> int:
 
 @dataclass(frozen=True)
 class Scope:
-    """Filters a user asked for (or that access control imposes)."""
+    """Filters a user asked for, and the workspaces access control allows (`qopt.policy`).
+
+    `workspaces` is the allow-list: None = every workspace, () = none. It travels as the list parameter
+    `:workspaces` (`col IN (:workspaces)`, expanded to one parameter per id by `qopt.warehouse.lists`).
+    """
 
     user: str | None = None
     warehouse: str | None = None
     workspace: str | None = None
+    workspaces: tuple[str, ...] | None = None
 
     def params(self) -> dict[str, Any]:
-        return {"user": self.user, "warehouse": self.warehouse, "workspace": self.workspace}
+        return {"user": self.user, "warehouse": self.warehouse, "workspace": self.workspace,
+                "workspaces": None if self.workspaces is None else list(self.workspaces)}
 
 
 @dataclass
@@ -209,9 +215,9 @@ async def single_statements(
     return (await warehouse.query(_ordered("single_runs", column), params, tag="top")).dicts()
 
 
-async def statement_cost(warehouse: Warehouse, statement_id: str, window: Window) -> float:
+async def statement_cost(warehouse: Warehouse, statement_id: str, window: Window, scope: Scope = Scope()) -> float:
     """The attributed cost of one statement over the hours of `window` (which should cover its run)."""
-    params = {**window.params(), "statement_id": statement_id}
+    params = {**window.params(), **scope.params(), "statement_id": statement_id}
     result = await warehouse.query(load("statement_cost"), params, tag="query")
     return float(result.scalar() or 0.0)
 

@@ -26,6 +26,7 @@ class Place(BaseModel):
     channel_id: str | None = None
     thread_id: str | None = None
     is_dm: bool = True
+    shared: bool = False  # the answer is posted for everyone in the place (a Slack slash command with --share)
 
 
 class Request(BaseModel):

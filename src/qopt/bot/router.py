@@ -7,21 +7,26 @@ with a "did you mean", and a failing skill becomes an apology with a short error
 from __future__ import annotations
 
 import difflib
+import inspect
 import logging
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from qopt.bot.parser import parse_options, split_command, tokenize, usage_line
 from qopt.bot.reply import Context, Reply, Text
 from qopt.bot.request import Identity, Place, Request
 from qopt.bot.skill import Services, Skill
 from qopt.errors import QoptError, UsageError
+from qopt.policy.commands import assert_no_forbidden_skills, check_command
 
 log = logging.getLogger("qopt.router")
 
-# Observers see every handled message: (request, reply, seconds). Metrics and audit hook in here.
-Observer = Callable[[Request, Reply, float], None]
+# Observers see every handled message: (request, reply, seconds). Metrics and audit hook in here; an observer may
+# be async (its result is awaited).
+Observer = Callable[[Request, Reply, float], None | Awaitable[None]]
+# Gates run after parsing and before the skill (policy, rate limits): the first to return a Reply answers instead.
+Gate = Callable[[Skill, Request], Awaitable[Reply | None]]
 
 
 class Router:
@@ -35,12 +40,14 @@ class Router:
     ) -> None:
         self.services = services
         self.skills: dict[str, Skill] = {}
+        assert_no_forbidden_skills([w for s in skills for w in (s.name, *s.aliases)])
         for skill in skills:
             for word in (skill.name, *skill.aliases):
                 self.skills[word] = skill
         self.help_command = help_command
         self.question_command = question_command  # where free text goes (Genie), when set
         self.observers: list[Observer] = []
+        self.gates: list[Gate] = []
 
     @property
     def commands(self) -> list[Skill]:
@@ -54,6 +61,7 @@ class Router:
         word, rest = split_command(text)
         if not word:
             word = self.help_command
+        check_command(word)  # `sql` and configuration never run from chat
         skill = self.skills.get(word)
         if skill is None:
             if self.question_command and self.question_command in self.skills and _looks_like_question(word, rest):
@@ -78,7 +86,13 @@ class Router:
         request = Request(text=text or "", user=user or Identity(user_id="local"), place=place or Place())
         try:
             skill, request = self.parse(text or "", user=user, place=place)
-            reply = await skill.run(request, self.services)
+            reply = None
+            for gate in self.gates:
+                reply = await gate(skill, request)
+                if reply is not None:
+                    break
+            if reply is None:
+                reply = await skill.run(request, self.services)
             if request.notes:
                 reply.blocks.append(Context(text=" ".join(request.notes)))
         except UsageError as exc:
@@ -96,7 +110,9 @@ class Router:
         elapsed = time.perf_counter() - started
         for observer in self.observers:
             try:
-                observer(request, reply, elapsed)
+                outcome = observer(request, reply, elapsed)
+                if inspect.isawaitable(outcome):
+                    await outcome
             except Exception:  # noqa: BLE001 - an observer must never break a reply
                 log.exception("observer failed")
         return reply

@@ -6,13 +6,13 @@ Exit status: 0 on success, 2 on bad usage or input (one line on stderr), 1 when 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from qopt import __version__
 from qopt.errors import QoptError
+from qopt.logs import configure as configure_logging
 
 # Modules with `register(subparsers)`; each sets `func(args) -> int` on its parser.
 COMMANDS = ["demo_data", "run", "shell", "sql", "serve", "digest", "alerts", "genie_setup"]
@@ -38,9 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(verbose=args.verbose)  # QOPT_LOG_FORMAT=json: one JSON object a line; secrets scrubbed
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 --
 -- Parameters: :start, :end (hour-aligned timestamps of the window), :start_ms, :end_ms (the same in epoch ms),
 -- :scan_start (start minus the longest query we consider, for pushdown on start_time), :start_date, :end_date.
+-- :workspaces (a list parameter, see qopt.warehouse.lists): the workspaces the asker may see; NULL = all.
 --
 -- 1. billed:   each warehouse's billed cost per clock hour (all record types summed, priced with list_prices).
 -- 2. slices:   each statement's execution interval [end - fetch - execution, end - fetch], split at hour
@@ -25,6 +26,7 @@ WITH billed AS (
   WHERE u.usage_date >= :start_date AND u.usage_date <= :end_date
     AND u.usage_start_time >= :start AND u.usage_start_time < :end
     AND u.usage_metadata.warehouse_id IS NOT NULL
+    AND u.workspace_id IN (:workspaces)
   GROUP BY ALL
 ),
 executions AS (
@@ -39,6 +41,7 @@ executions AS (
     AND end_time >= :start
     AND execution_duration_ms > 0
     AND compute.warehouse_id IS NOT NULL
+    AND workspace_id IN (:workspaces)
 ),
 slices AS (
   SELECT

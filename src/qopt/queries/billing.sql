@@ -19,4 +19,5 @@ JOIN system.billing.list_prices AS p
 WHERE u.usage_date >= :start_date AND u.usage_date <= :end_date
   AND u.usage_start_time >= :start AND u.usage_start_time < :end
   AND (:workspace IS NULL OR u.workspace_id = :workspace)
+  AND u.workspace_id IN (:workspaces)
 GROUP BY ALL

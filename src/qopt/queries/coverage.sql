@@ -2,3 +2,4 @@
 SELECT MIN(start_time) AS first_start, MAX(start_time) AS last_start, COUNT(*) AS statements
 FROM system.query.history
 WHERE start_time >= :start AND start_time < :end
+  AND workspace_id IN (:workspaces)

@@ -21,5 +21,6 @@ WITH runs AS (
     AND (:user IS NULL OR lower(h.executed_by) = lower(:user))
     AND (:warehouse IS NULL OR h.compute.warehouse_id = :warehouse)
     AND (:workspace IS NULL OR h.workspace_id = :workspace)
+    AND h.workspace_id IN (:workspaces)
 )
 SELECT * FROM runs

@@ -5,4 +5,5 @@ FROM statement_cost AS c
 JOIN system.query.history AS h ON h.statement_id = c.statement_id
 WHERE h.start_time >= :scan_start AND h.start_time < :end
   AND (:workspace IS NULL OR h.workspace_id = :workspace)
+  AND h.workspace_id IN (:workspaces)
 GROUP BY h.executed_by

@@ -75,4 +75,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX qopt_deliveries_retry ON qopt_deliveries (status, next_attempt_at)",
         ),
     ),
+    Migration(
+        3,
+        "audit trail: who asked what, where, when, and what policy decided",
+        (
+            # One row per chat message (qopt.policy.audit); pruned after QOPT_AUDIT_RETENTION_DAYS.
+            "CREATE TABLE qopt_audit (id {serial}, at {float} NOT NULL, platform TEXT NOT NULL, team_id TEXT, "
+            "channel_id TEXT, is_dm INTEGER NOT NULL, user_id TEXT NOT NULL, email TEXT, command TEXT NOT NULL, "
+            "args TEXT NOT NULL, text_digest TEXT, decision TEXT NOT NULL, reason TEXT, policy TEXT NOT NULL, "
+            "ok INTEGER NOT NULL, error_id TEXT, duration_ms {float} NOT NULL)",
+            "CREATE INDEX qopt_audit_at ON qopt_audit (at)",
+            "CREATE INDEX qopt_audit_email ON qopt_audit (email, at)",
+        ),
+    ),
 )

@@ -15,6 +15,7 @@ import duckdb
 from qopt.errors import ServiceError, UsageError, WarehouseMissing
 from qopt.warehouse.base import Result
 from qopt.warehouse.dialect import to_duckdb
+from qopt.warehouse.lists import expand_lists
 
 HOW_TO_CREATE = "create it with `qopt demo-data` (or set QOPT_DUCKDB_PATH)"
 
@@ -70,7 +71,8 @@ class DuckDBWarehouse:
         return cursor
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Result:
-        """Synchronous form: transpile, bind named parameters, fetch everything."""
+        """Synchronous form: expand list parameters, transpile, bind named parameters, fetch everything."""
+        sql, params = expand_lists(sql, params)
         duck_sql = to_duckdb(sql)
         used = _parameter_names(duck_sql)
         try:

@@ -12,7 +12,7 @@ import adapters.teams
 from adapters.teams.connector import RetryPolicy
 from adapters.teams.server import TeamsEndpoint
 from qopt.app import Bot
-from tests.teams.harness import FakeConnector, make_bot, start, user
+from tests.teams.harness import FIXED_NOW, FakeConnector, make_bot, start
 
 
 @dataclass
@@ -40,7 +40,7 @@ async def teams_factory(tmp_path) -> AsyncIterator[Callable[..., Any]]:
     sessions: list[aiohttp.ClientSession] = []
     bots: list[Bot] = []
 
-    async def factory(*, progress_after: float = 30.0, warehouse_path=None, **settings: Any) -> Teams:
+    async def factory(*, progress_after: float = 30.0, warehouse_path=None, now=FIXED_NOW, **settings: Any) -> Teams:
         connector = FakeConnector(members={
             "29:1ada": {"id": "29:1ada", "name": "Ada Lovelace", "aadObjectId": "aad-ada",
                         "email": "Ada@Example.com", "userPrincipalName": "ada@example.com", "tenantId": "t"},
@@ -48,7 +48,7 @@ async def teams_factory(tmp_path) -> AsyncIterator[Callable[..., Any]]:
         connector_runner, connector_url = await start(connector.app())
         runners.append(connector_runner)
         connector.url = connector_url
-        bot = make_bot(tmp_path, warehouse_path, **settings)
+        bot = make_bot(tmp_path, warehouse_path, now=now, **settings)
         bots.append(bot)
         sleeps: list[float] = []
 

@@ -120,13 +120,13 @@ def empty_warehouse(path: Path) -> Path:
     return path
 
 
-def make_bot(tmp_path: Path, warehouse_path: Path | None = None, **settings: Any) -> Bot:
+def make_bot(tmp_path: Path, warehouse_path: Path | None = None, *, now: datetime = FIXED_NOW, **settings: Any) -> Bot:
     warehouse = warehouse_path or empty_warehouse(tmp_path / "warehouse.duckdb")
     values: dict[str, Any] = {"data_dir": tmp_path, "duckdb_path": warehouse,
                               "state_url": f"sqlite:///{tmp_path / 'state.sqlite'}"}
     values.update(settings)
     config = Settings(**values)
-    return Bot(config, clock=lambda: FIXED_NOW, state=open_state(config.resolved_state_url, clock=lambda: FIXED_NOW))
+    return Bot(config, clock=lambda: now, state=open_state(config.resolved_state_url, clock=lambda: now))
 
 
 _ids = itertools.count(1_700_000_000_001)

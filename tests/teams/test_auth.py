@@ -8,7 +8,9 @@ that URL pointing at the local server in the validator's key-client cache (and r
 from __future__ import annotations
 
 import base64
+import functools
 import json
+import socket
 import threading
 import time
 from typing import Any
@@ -65,6 +67,40 @@ def test_local_mode_refuses_a_non_loopback_bind(tmp_path):
     assert not is_loopback("10.1.2.3") and not is_loopback("example.com") and not is_loopback(None)
 
 
+def _non_loopback_address() -> str | None:
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if is_loopback(address) else address
+
+
+async def test_local_mode_answers_loopback_clients_only(tmp_path, teams):
+    """Bound to every interface, local mode still refuses a client that reaches it over a non-loopback one."""
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    (tmp_path / "wide").mkdir()
+    bot = make_bot(tmp_path / "wide")
+    web_app = web.Application()
+    adapters.teams.setup(web_app, bot, bot.settings)  # as `qopt serve` does: host not known to the adapter
+    runner, url = await start(web_app, host="0.0.0.0")
+    try:
+        port = url.rsplit(":", 1)[1]
+        activity = message(teams.service_url, "help")
+        async with teams.session.post(f"http://{address}:{port}/api/messages", json=activity) as response:
+            assert response.status == 401
+        async with teams.session.post(f"http://127.0.0.1:{port}/api/messages", json=activity) as response:
+            assert response.status in (200, 202)
+    finally:
+        await runner.cleanup()
+        await bot.close()
+
+
 def test_app_id_without_tenant_is_a_clear_config_error(tmp_path):
     bot = make_bot(tmp_path, teams_app_id=APP_ID, teams_app_password="secret")
     with pytest.raises(ConfigError, match="QOPT_TEAMS_TENANT_ID"):
@@ -96,10 +132,15 @@ class Keys:
         return jwt.encode(payload, key or self.good, algorithm=alg, headers=headers)
 
 
+@functools.cache
+def shared_keys() -> Keys:
+    return Keys()  # RSA key generation is slow: once per run
+
+
 @pytest.fixture
 async def authed(teams_factory):
     """Teams in authenticated mode, with the SDK validator's Bot Framework key URL served locally."""
-    keys = Keys()
+    keys = shared_keys()
     jwks_app = web.Application()
     fetched: list[int] = []
 

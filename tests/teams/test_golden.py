@@ -22,6 +22,7 @@ from qopt.bot.request import Identity, Place
 from qopt.config import Settings
 from qopt.state import open_state
 from tests.teams.card_schema import validate_activity
+from tests.teams.harness import card_of, card_texts, message, submit_actions
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("QOPT_UPDATE_GOLDEN") == "1"
@@ -101,3 +102,27 @@ def test_every_registered_skill_has_a_golden_case(demo_bot):
     covered = {skill for skill, _ in CASES.values()}
     names = {s.name for s in demo_bot.router.commands}
     assert names - covered - {"genie"} == set(), "add a golden case for the new skill"
+
+
+async def test_top_buttons_round_trip_over_http(teams_factory, demo_warehouse_path):
+    """`top` in a channel, then its "Details #1" button pressed: the press runs `query <id>` and answers."""
+    teams = await teams_factory(warehouse_path=demo_warehouse_path, now=window_end(demo_warehouse_path))
+    await teams.post(message(teams.service_url, "top --days 7 --limit 3", scope="channel", mention=True))
+    [top] = teams.connector.messages()
+    card = card_of(top)
+    assert validate_activity(top.body) == []
+    buttons = {a["title"]: a["data"] for a in submit_actions(card)}
+    details = buttons["Details #1"]
+    assert details["action"] == "query" and details["value"]
+    assert "Next page" in buttons and buttons["Next page"]["action"] == "top"
+
+    await teams.post(message(teams.service_url, None, value=details, scope="channel"))
+    answer = teams.connector.messages()[-1]
+    texts = card_texts(card_of(answer))
+    assert any(details["value"] in t for t in texts)  # the statement's own card
+
+    await teams.post(message(teams.service_url, None, value=buttons["Next page"], scope="channel"))
+    page = teams.connector.messages()[-1]
+    ranks = [row["cells"][0]["items"][0]["text"] for e in card_of(page)["body"] if e["type"] == "Table"
+             for row in e["rows"][1:]]
+    assert ranks[:1] == ["4"]  # page 2 of a 3-row listing starts at rank 4

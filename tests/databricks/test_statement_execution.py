@@ -41,6 +41,16 @@ async def test_named_parameters_travel_typed(warehouse, emulator):
     assert ":since" in body["statement"]  # the Databricks SQL itself travels, values apart
 
 
+async def test_list_parameters_expand_to_one_marker_each(warehouse, emulator):
+    users = ["ana@example.com", "chen@example.com"]
+    result = await warehouse.query(
+        "SELECT count(*) FROM system.query.history WHERE executed_by IN (:users)", {"users": users}
+    )
+    assert result.rows == [(sum(r[1] in users for r in query_rows()),)]
+    names = [p["name"] for p in statement_posts(emulator)[-1][2]["parameters"]]
+    assert names == ["users_0", "users_1"]
+
+
 @pytest.mark.parametrize(
     "value, text, typ",
     [

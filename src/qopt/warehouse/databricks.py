@@ -26,6 +26,8 @@ from typing import Any
 from qopt.config import Settings
 from qopt.errors import ConfigError, QoptError, ServiceError, UsageError
 from qopt.warehouse.base import Result
+from qopt.warehouse.lists import expand_lists
+from qopt.warehouse.lists import expand_lists
 from qopt.warehouse.types import convert_rows, type_name_of
 from qopt.workspace import check_settings, sdk_error, workspace_client
 
@@ -33,7 +35,16 @@ log = logging.getLogger("qopt.warehouse.databricks")
 
 QUERY_TAG_KEY = "qopt_skill"
 _ACTIVE = ("PENDING", "RUNNING")
-_SYSTEM_SCHEMAS = ("query", "billing", "compute", "lakeflow")
+SYSTEM_SCHEMAS = ("query", "billing", "compute", "lakeflow")
+
+
+class SystemTableDenied(ServiceError):
+    """qopt's identity may not read a system schema; the message names the GRANT an admin must run."""
+
+    def __init__(self, message: str, *, reason: str, grants: list[str]) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.grants = grants
 
 
 class DatabricksWarehouse:
@@ -114,7 +125,7 @@ class DatabricksWarehouse:
         cancel: threading.Event | None = None,
         loop: asyncio.AbstractEventLoop | None = None,
     ) -> Result:
-        """Synchronous form: run, wait, fetch every chunk, convert."""
+        """Synchronous form: run, wait, fetch every chunk, convert. `IN (:list)` parameters are expanded first."""
         from databricks.sdk.service.sql import (
             Disposition,
             ExecuteStatementRequestOnWaitTimeout,
@@ -123,6 +134,8 @@ class DatabricksWarehouse:
         )
 
         cancel = cancel or threading.Event()
+        sql, params = expand_lists(sql, params)
+        sql, params = expand_lists(sql, params)  # `IN (:workspaces)` → one parameter per element
         parameters = statement_parameters(sql, params)
         started = time.monotonic()
         deadline = started + self.timeout_seconds
@@ -196,7 +209,7 @@ class DatabricksWarehouse:
         code = getattr(getattr(error, "error_code", None), "value", None) or ""
         if state == "FAILED":
             if is_permission_denied(code, message):
-                raise ServiceError(self.grant_text(sql, message))
+                raise self.denied(sql, message)
             raise ServiceError(f"Databricks could not run the query: {message or code or 'no message'}")
         raise ServiceError(f"The query was {state.lower() or 'stopped'} on Databricks{': ' + message if message else ''}.")
 
@@ -258,13 +271,19 @@ class DatabricksWarehouse:
                 self._principal = ""
         return self._principal or "<qopt's user or service principal>"
 
-    def grant_text(self, sql: str, message: str) -> str:
-        schemas = system_schemas(sql) or list(_SYSTEM_SCHEMAS)
-        principal = self.principal()
-        grants = [f"GRANT USE CATALOG ON CATALOG system TO `{principal}`"]
-        grants += [f"GRANT USE SCHEMA, SELECT ON SCHEMA system.{s} TO `{principal}`" for s in schemas]
+    def denied(self, sql: str, message: str) -> SystemTableDenied:
+        schemas = system_schemas(sql) or list(SYSTEM_SCHEMAS)
         names = ", ".join(f"system.{s}" for s in schemas)
-        return f"qopt may not read {names} ({message}). An admin must run: {'; '.join(grants)}"
+        grants = grant_statements(schemas, self.principal())
+        reason = f"qopt may not read {names} ({message})"
+        return SystemTableDenied(f"{reason}. An admin must run: {'; '.join(grants)}", reason=reason, grants=grants)
+
+
+def grant_statements(schemas: list[str], principal: str) -> list[str]:
+    """What an admin runs so `principal` may read the given `system.<schema>` schemas."""
+    grants = [f"GRANT USE CATALOG ON CATALOG system TO `{principal}`"]
+    grants += [f"GRANT USE SCHEMA, SELECT ON SCHEMA system.{s} TO `{principal}`" for s in schemas]
+    return grants
 
 
 def is_permission_denied(code: str, message: str) -> bool:
@@ -283,7 +302,7 @@ def system_schemas(sql: str) -> list[str]:
     try:
         tree = sqlglot.parse_one(sql, read="databricks")
     except Exception:  # noqa: BLE001
-        return [s for s in _SYSTEM_SCHEMAS if f"system.{s}." in sql.lower()]
+        return [s for s in SYSTEM_SCHEMAS if f"system.{s}." in sql.lower()]
     found: list[str] = []
     for table in tree.find_all(exp.Table):
         if table.catalog.lower() == "system" and table.db.lower() not in found:

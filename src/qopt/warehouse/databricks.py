@@ -27,7 +27,6 @@ from qopt.config import Settings
 from qopt.errors import ConfigError, QoptError, ServiceError, UsageError
 from qopt.warehouse.base import Result
 from qopt.warehouse.lists import expand_lists
-from qopt.warehouse.lists import expand_lists
 from qopt.warehouse.types import convert_rows, type_name_of
 from qopt.workspace import check_settings, sdk_error, workspace_client
 
@@ -135,7 +134,6 @@ class DatabricksWarehouse:
 
         cancel = cancel or threading.Event()
         sql, params = expand_lists(sql, params)
-        sql, params = expand_lists(sql, params)  # `IN (:workspaces)` → one parameter per element
         parameters = statement_parameters(sql, params)
         started = time.monotonic()
         deadline = started + self.timeout_seconds

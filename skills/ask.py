@@ -16,7 +16,7 @@ from qopt.bot.results import ResultTable
 from qopt.bot.skill import Services, Skill
 from qopt.errors import UsageError
 from qopt.genie.base import GenieAnswer
-from qopt.genie.offline import EXAMPLES, HOW_TO_CONNECT, candidates, failing, plan
+from qopt.genie.offline import EXAMPLES, HOW_TO_CONNECT, candidates, failing, latest_run, plan
 from qopt.genie.spaces import SpaceDirectory
 from qopt.genie.threads import ConversationMap
 from qopt.warehouse.types import to_scalar
@@ -118,6 +118,13 @@ async def offline_answer(question: str, request: Request, services: Services) ->
     found = plan(question)
     if found is not None and found.builtin == "failing":
         return await _failing(found.days or 7, found.limit or 10, services)
+    if found is not None and found.builtin == "fingerprint" and found.subject:
+        days = found.days or 30
+        statement_id = await latest_run(services.warehouse, Window.last_days(services.clock(), days), found.subject)
+        if statement_id is None:
+            return Reply.message(f"No recurring query with fingerprint `{found.subject}` ran in the last {days} days "
+                                 f"(try `top --days {min(days * 3, 365)}`).")
+        found.commands = [f"query {statement_id}"]
     if found is not None and router is not None:
         for command in candidates(found):
             try:

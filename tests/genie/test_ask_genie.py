@@ -196,3 +196,19 @@ async def test_list_spaces_and_bad_credentials(make_bot):
     wrong = make_bot(databricks_token="wrong-token")
     reply = await wrong.handle("ask who spent the most?", USER, thread())
     assert not reply.ok and "credentials" in reply.text and "wrong-token" not in reply.text
+
+
+async def test_the_shell_session_is_one_thread_and_new_starts_another(make_bot, emulator):
+    import io
+
+    from adapters.terminal import run_shell
+
+    bot = make_bot()
+    stdin = io.StringIO("ask who spent the most?\nand by warehouse?\nnew\nask which users?\n")
+    stdout = io.StringIO()
+    await run_shell(bot.handle, identity=USER, stdin=stdin, stdout=stdout)
+    conversations = sorted(([emulator.messages[m].content for m in ids] for ids in emulator.conversations.values()),
+                           key=len)
+    assert conversations == [["which users?"], ["who spent the most?", "and by warehouse?"]]
+    assert "Started a new thread." in stdout.getvalue()
+    assert stdout.getvalue().count("Here is the answer to:") == 3

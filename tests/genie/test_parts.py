@@ -90,7 +90,7 @@ def test_refs_round_trip_and_refuse_junk():
         ("what are the most expensive queries?", "top"),
         ("how much did we spend this month?", "cost --days 30"),
         ("which sku costs the most", "cost --by sku"),
-        ("why is 3f2a9c0d1e4b5a69 expensive?", "query 3f2a9c0d1e4b5a69"),
+        ("why is 01234567-89ab-cdef-0123-456789abcdef expensive?", "query 01234567-89ab-cdef-0123-456789abcdef"),
         ("why is warehouse analytics so expensive?", "cost --by user --warehouse analytics"),
     ],
 )
@@ -98,6 +98,11 @@ def test_offline_plan(question, first):
     found = plan(question)
     assert found is not None
     assert candidates(found)[0] == first
+
+
+def test_a_fingerprint_is_looked_up_first():
+    found = plan("why is 3f2a9c0d1e4b5a69 expensive?")
+    assert found is not None and found.builtin == "fingerprint" and found.subject == "3f2a9c0d1e4b5a69"
 
 
 def test_failing_questions_are_answered_by_qopt_itself():

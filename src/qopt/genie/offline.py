@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from qopt.warehouse.base import Result, Warehouse
-from qopt.workload import Window
+from qopt.workload import Window, recurring_queries
 
 HOW_TO_CONNECT = (
     "Connect Genie for free-form questions: create a Genie space over the views from `qopt genie-setup`, then set "
@@ -41,7 +41,8 @@ class OfflinePlan:
     flags: list[str] = field(default_factory=list)  # window and limit flags, tried first with and then without
     days: int | None = None
     limit: int | None = None
-    builtin: str | None = None  # answered here rather than by a command (see `failing`)
+    builtin: str | None = None  # answered here rather than by a command (see `failing`, `latest_run`)
+    subject: str | None = None  # the fingerprint or name the question is about
 
 
 def _has(pattern: str, text: str) -> bool:
@@ -86,6 +87,9 @@ def plan(question: str) -> OfflinePlan | None:
     original = question
     ident = _ID_UUID.search(original.lower()) or _ID_HEX.search(original.lower())
     if why or (ident and _has(_COST + r"|\bslow", text)):
+        if ident and len(ident.group(0)) == 16:  # a fingerprint: its latest run is looked up first
+            return OfflinePlan(f"what drives the cost of {ident.group(0)}", [], [], days, builtin="fingerprint",
+                               subject=ident.group(0))
         if ident:
             return OfflinePlan(f"what drives the cost of {ident.group(0)}", [f"query {ident.group(0)}"], [])
         email = _EMAIL.search(original)
@@ -128,6 +132,13 @@ async def failing(warehouse: Warehouse, window: Window, limit: int = 10) -> Resu
     sql = resources.files(__package__).joinpath("failing.sql").read_text(encoding="utf-8")
     result = await warehouse.query(sql, {"start": window.start, "end": window.end}, tag="genie.offline.failing")
     return Result(result.columns, result.rows[:limit])
+
+
+async def latest_run(warehouse: Warehouse, window: Window, fingerprint: str) -> str | None:
+    """The latest statement id of the recurring query with this fingerprint in the window, if any."""
+    found = await recurring_queries(warehouse, window, limit=1000, tag="genie.offline.fingerprint")
+    match = next((q for q in found if q.fingerprint == fingerprint), None)
+    return match.last_statement_id if match else None
 
 
 def candidates(found: OfflinePlan) -> list[str]:

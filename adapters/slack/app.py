@@ -153,6 +153,7 @@ class SlackAdapter:
                 channel_id=channel,
                 thread_id=None,
                 is_dm=channel.startswith("D") or command.get("channel_name") == "directmessage",
+                shared=share,  # posted in_channel: the policy decides what may be shown to everyone
             )
             identity = await self.users.identity(client, command.get("user_id") or "", command.get("team_id"))
             response_type = "in_channel" if share else "ephemeral"

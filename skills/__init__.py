@@ -9,6 +9,7 @@ def all_skills() -> list[Skill]:
     """Every skill, in the order `help` lists them."""
     from skills.alert import AlertSkill
     from skills.ask import AskSkill
+    from skills.audit import AuditSkill
     from skills.cost import CostSkill
     from skills.digest import DigestSkill
     from skills.genie import GenieSkill
@@ -16,4 +17,4 @@ def all_skills() -> list[Skill]:
     from skills.query import QuerySkill
     from skills.top import TopSkill
 
-    return [TopSkill(), CostSkill(), QuerySkill(), AskSkill(), GenieSkill(), DigestSkill(), AlertSkill(), HelpSkill()]
+    return [TopSkill(), CostSkill(), QuerySkill(), AskSkill(), GenieSkill(), DigestSkill(), AlertSkill(), AuditSkill(), HelpSkill()]

@@ -17,6 +17,7 @@ from qopt.workload import Scope, Window, statement_cost
 
 DAYS = Option("days", "int", 30, "how far back to look for the statement", min=1, max=365, metavar="N")
 SQL = Option("sql", "flag", False, "show only the statement's SQL")
+SHARE = Option("share", "flag", False, "post for everyone; an admin's --share also shows the full SQL in a channel")
 PHASES = (
     ("Waiting for compute", "waiting_for_compute_duration_ms"),
     ("Compilation", "compilation_duration_ms"),
@@ -31,7 +32,7 @@ class QuerySkill(Skill):
     summary = "One statement: status, time breakdown, bytes/rows/files read and pruned, spill, cost, masked SQL and its history."
     examples = ("query 01f0c2a4-5b6e-1c3d-9f00-2a1b3c4d5e6f",)
     positional = "<statement_id>"
-    options = (DAYS, SQL)
+    options = (DAYS, SQL, SHARE)
     aliases = ("statement", "details")
 
     async def run(self, request: Request, services: Services) -> Reply:

@@ -4,7 +4,8 @@
   to `Bot.handle`; an empty message gets help (the router does it). A typing indicator goes out at once; when
   the answer takes longer than `progress_after` seconds a "working" card is posted, the HTTP request returns,
   and the answer replaces the card in place (update activity) from a continued conversation.
-- conversationUpdate adding the bot / installationUpdate: the conversation reference is stored, with a welcome.
+- conversationUpdate adding the bot / installationUpdate: the conversation reference is stored, with a welcome;
+  removing the bot drops it.
 - anything else: ignored politely (logged at debug level, no reply; invokes get an empty 200).
 """
 
@@ -70,9 +71,13 @@ class QoptTeamsAgent:
             if inbound.bot_was_added(activity):
                 await self._remember(activity)
                 await self._send(context, _welcome())
+            elif inbound.bot_was_removed(activity):
+                await self._forget(activity)
         elif kind == ActivityTypes.installation_update:
             if (activity.action or "add").startswith("add"):
                 await self._remember(activity)
+            elif (activity.action or "").startswith("remove"):
+                await self._forget(activity)
         elif kind == ActivityTypes.invoke:
             log.debug("ignoring invoke %r", activity.name)
             await context.send_activity(Activity(type=ActivityTypes.invoke_response,
@@ -95,11 +100,10 @@ class QoptTeamsAgent:
             log.info("invalid card submission (%s)", exc)
             await self._send(context, Reply.message(INVALID_SUBMISSION, ok=False))
             return
+        await context.send_activity(Activity(type=ActivityTypes.typing))
         text = submission.command if submission else inbound.message_text(activity)
         user = inbound.identity(activity, await self._member(context))
         place = inbound.place(activity)
-
-        await context.send_activity(Activity(type=ActivityTypes.typing))
         task = asyncio.ensure_future(self.handle(text, user, place))
         done: set[asyncio.Future[Reply]] = set()
         if self.progress_after > 0:  # 0: always show the working card (deterministic in tests)
@@ -115,7 +119,12 @@ class QoptTeamsAgent:
 
     async def _finish(self, task: asyncio.Future[Reply], reference: Any, placeholder_id: str | None) -> None:
         """Replace the working card with the answer, in a continued turn (the original request has returned)."""
-        reply = await task
+        try:
+            reply = await task
+        except Exception:  # noqa: BLE001 - the router answers errors itself; this is the last line of defence
+            error_id = secrets.token_hex(4)
+            log.exception("slow answer failed (error id %s)", error_id)
+            reply = Reply.message(f"Sorry, something went wrong on my side (error id `{error_id}`).", ok=False)
 
         async def update(context: TurnContext) -> None:
             answer = Activity.model_validate(render_activity(reply))
@@ -144,6 +153,15 @@ class QoptTeamsAgent:
             await self.references.remember(activity)
         except Exception:  # noqa: BLE001 - a state store hiccup must not cost the user the answer
             log.exception("could not store the conversation reference")
+
+    async def _forget(self, activity: Activity) -> None:
+        """The app was removed: drop the reference, so scheduled posts stop trying (and say why)."""
+        if self.references is None or not (activity.conversation and activity.conversation.id):
+            return
+        try:
+            await self.references.forget(activity.conversation.id)
+        except Exception:  # noqa: BLE001
+            log.exception("could not drop the conversation reference")
 
     async def _member(self, context: TurnContext) -> dict[str, Any] | None:
         """The sender's Teams member record (email, userPrincipalName), cached; None when it cannot be had."""

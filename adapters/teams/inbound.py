@@ -124,6 +124,12 @@ def bot_was_added(activity: Activity) -> bool:
     return any(m.id == bot_id for m in added if m is not None)
 
 
+def bot_was_removed(activity: Activity) -> bool:
+    removed = activity.members_removed or []
+    bot_id = activity.recipient.id if activity.recipient else None
+    return any(m.id == bot_id for m in removed if m is not None)
+
+
 def _channel_data(activity: Activity) -> dict[str, Any]:
     data = activity.channel_data
     if data is None:

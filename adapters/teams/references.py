@@ -21,6 +21,7 @@ class KeyValueStore(Protocol):
     async def kv_get(self, namespace: str, key: str) -> dict[str, Any] | None: ...
     async def kv_put(self, namespace: str, key: str, value: dict[str, Any], ttl_seconds: float | None = None) -> None: ...
     async def kv_list(self, namespace: str, prefix: str = "") -> dict[str, dict[str, Any]]: ...
+    async def kv_delete(self, namespace: str, key: str) -> bool: ...
 
 
 def base_conversation_id(conversation_id: str) -> str:
@@ -78,6 +79,9 @@ class ReferenceStore:
     async def get(self, conversation_id: str) -> ConversationReference | None:
         record = await self.store.kv_get(NAMESPACE, base_conversation_id(conversation_id))
         return to_conversation_reference(record) if record else None
+
+    async def forget(self, conversation_id: str) -> bool:
+        return await self.store.kv_delete(NAMESPACE, base_conversation_id(conversation_id))
 
     async def all(self) -> dict[str, dict[str, Any]]:
         return await self.store.kv_list(NAMESPACE)

@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import OutboundHostValidator
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration
 from pydantic import ValidationError
 
@@ -62,14 +63,24 @@ class TeamsEndpoint:
 TEAMS: web.AppKey[TeamsEndpoint] = web.AppKey("qopt.teams", TeamsEndpoint)
 
 
-def build_adapter(config: AgentAuthConfiguration | None, policy: RetryPolicy | None = None) -> CloudAdapter:
-    """The SDK's aiohttp adapter with our connector factory and an error handler that never leaks details."""
+def build_adapter(
+    config: AgentAuthConfiguration | None, policy: RetryPolicy | None = None, *, validate_service_url: bool = True
+) -> CloudAdapter:
+    """The SDK's aiohttp adapter with our connector factory and an error handler that never leaks details.
+
+    In authenticated mode the SDK's outbound host validator is on: an activity's service URL must be an https
+    Microsoft host (botframework.com, smba.trafficmanager.net, ...) and match the token's `serviceurl` claim,
+    so a forwarded token can never make the bot send its own token elsewhere (401 otherwise).
+    """
     connections = None
     if config is not None:
         from microsoft_agents.authentication.msal import MsalConnectionManager
 
         connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": config})
-    adapter = CloudAdapter(channel_service_client_factory=RetryingClientFactory(connections, policy, _app_id(config)))
+    adapter = CloudAdapter(
+        channel_service_client_factory=RetryingClientFactory(connections, policy, _app_id(config)),
+        host_validator=OutboundHostValidator(enabled=config is not None and validate_service_url),
+    )
     adapter.on_turn_error = on_turn_error
     return adapter
 
@@ -98,11 +109,13 @@ def setup(
     policy: RetryPolicy | None = None,
     progress_after: float = 2.0,
     state: KeyValueStore | None = None,
+    validate_service_url: bool = True,
 ) -> TeamsEndpoint:
     """Serve Teams at `/api/messages` on `web_app`, answering through `bot.handle`.
 
     `host` is the address the server binds; local mode (no app id) refuses a non-loopback one. `state`
-    defaults to the bot's state store (conversation references for proactive posts).
+    defaults to the bot's state store (conversation references for proactive posts). `validate_service_url`
+    exists for tests against a local connector only (see `build_adapter`).
     """
     config = auth_configuration(settings)
     if config is None and host is not None and not is_loopback(host):
@@ -112,7 +125,7 @@ def setup(
         )
     store = state if state is not None else bot.services.state
     references = ReferenceStore(store)
-    adapter = build_adapter(config, policy)
+    adapter = build_adapter(config, policy, validate_service_url=validate_service_url)
     agent = QoptTeamsAgent(bot.handle, references, adapter=adapter, app_id=_app_id(config),
                            progress_after=progress_after)
     endpoint = TeamsEndpoint(

@@ -40,7 +40,8 @@ async def teams_factory(tmp_path) -> AsyncIterator[Callable[..., Any]]:
     sessions: list[aiohttp.ClientSession] = []
     bots: list[Bot] = []
 
-    async def factory(*, progress_after: float = 30.0, warehouse_path=None, now=FIXED_NOW, **settings: Any) -> Teams:
+    async def factory(*, progress_after: float = 30.0, warehouse_path=None, now=FIXED_NOW,
+                      validate_service_url: bool = True, **settings: Any) -> Teams:
         connector = FakeConnector(members={
             "29:1ada": {"id": "29:1ada", "name": "Ada Lovelace", "aadObjectId": "aad-ada",
                         "email": "Ada@Example.com", "userPrincipalName": "ada@example.com", "tenantId": "t"},
@@ -57,7 +58,7 @@ async def teams_factory(tmp_path) -> AsyncIterator[Callable[..., Any]]:
 
         web_app = web.Application()
         endpoint = adapters.teams.setup(web_app, bot, bot.settings, host="127.0.0.1", progress_after=progress_after,
-                                        policy=RetryPolicy(attempts=4, base_seconds=0.5, sleep=no_wait))
+                                        validate_service_url=validate_service_url, policy=RetryPolicy(attempts=4, base_seconds=0.5, sleep=no_wait))
         runner, url = await start(web_app)
         runners.append(runner)
         session = aiohttp.ClientSession()

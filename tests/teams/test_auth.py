@@ -21,6 +21,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt import PyJWKClient
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants, JwtTokenValidator
+from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import _JwkClientCacheEntry
 
 import adapters.teams
 from adapters.teams.auth import is_loopback
@@ -138,8 +139,8 @@ def shared_keys() -> Keys:
 
 
 @pytest.fixture
-async def authed(teams_factory):
-    """Teams in authenticated mode, with the SDK validator's Bot Framework key URL served locally."""
+async def jwks_server():
+    """The local JWKS, registered in the SDK validator's key-client cache for the Bot Framework key URL."""
     keys = shared_keys()
     jwks_app = web.Application()
     fetched: list[int] = []
@@ -153,20 +154,32 @@ async def authed(teams_factory):
     cache = JwtTokenValidator._jwk_client_manager._cache
     uri = AuthenticationConstants.PUBLIC_ABS_JWKS_URL
     previous = cache.get(uri)
-    entry_type = type(next(iter(cache.values()))) if cache else None
-    from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import _JwkClientCacheEntry
-
-    cache[uri] = (entry_type or _JwkClientCacheEntry)(PyJWKClient(url + "/keys"), threading.Lock())
-    teams = await teams_factory(teams_app_id=APP_ID, teams_app_password="not-a-real-secret",
-                                teams_tenant_id=TENANT_ID)
-    teams.keys = keys
-    teams.jwks_fetched = fetched
-    yield teams
+    cache[uri] = _JwkClientCacheEntry(PyJWKClient(url + "/keys"), threading.Lock())
+    yield keys, fetched
     if previous is None:
         cache.pop(uri, None)
     else:
         cache[uri] = previous
     await runner.cleanup()
+
+
+async def authenticated(teams_factory, jwks_server, *, validate_service_url: bool):
+    teams = await teams_factory(teams_app_id=APP_ID, teams_app_password="not-a-real-secret",
+                                teams_tenant_id=TENANT_ID, validate_service_url=validate_service_url)
+    teams.keys, teams.jwks_fetched = jwks_server
+    return teams
+
+
+@pytest.fixture
+async def authed(teams_factory, jwks_server):
+    """Authenticated mode answering a plain-http loopback connector (so the service-URL host check is off)."""
+    return await authenticated(teams_factory, jwks_server, validate_service_url=False)
+
+
+@pytest.fixture
+async def strict(teams_factory, jwks_server):
+    """Authenticated mode as deployed: service URLs must be https Microsoft hosts matching the token."""
+    return await authenticated(teams_factory, jwks_server, validate_service_url=True)
 
 
 def expect_replies(activity: dict[str, Any]) -> dict[str, Any]:
@@ -225,3 +238,28 @@ async def test_cheap_rejections_fetch_no_keys(authed):
         response = await authed.post(message(authed.service_url, "help"), headers={"Authorization": f"Bearer {token}"})
         assert response.status == 401
     assert authed.jwks_fetched == []
+
+
+TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/amer/"
+
+
+async def test_deployed_mode_accepts_the_teams_service_url_of_the_token(strict):
+    activity = expect_replies(message(TEAMS_SERVICE_URL, "help"))
+    token = strict.keys.token(serviceurl=TEAMS_SERVICE_URL)
+    async with strict.session.post(strict.url + "/api/messages", json=activity,
+                                   headers={"Authorization": f"Bearer {token}"}) as response:
+        assert response.status == 200
+        body = await response.json()
+    assert any(a["type"] == "message" for a in body["activities"])
+
+
+@pytest.mark.parametrize("service_url", ["https://evil.example.com/amer/", "http://smba.trafficmanager.net/amer/",
+                                         "https://127.0.0.1/amer/"])
+async def test_deployed_mode_refuses_a_foreign_service_url_even_with_a_valid_token(strict, service_url):
+    """A valid token replayed with another service URL must not make the bot send its own token there."""
+    activity = message(service_url, "help")
+    token = strict.keys.token(serviceurl=TEAMS_SERVICE_URL)
+    async with strict.session.post(strict.url + "/api/messages", json=activity,
+                                   headers={"Authorization": f"Bearer {token}"}) as response:
+        assert response.status == 401
+    assert strict.connector.calls == []

@@ -48,6 +48,19 @@ async def test_notifier_reaches_a_personal_chat_captured_from_a_message(teams):
     assert teams.connector.calls[-1].conversation_id == "a:1personal-ada"
 
 
+async def test_uninstall_drops_the_reference(teams):
+    await teams.post(bot_added(teams.service_url, CHANNEL))
+    removed = bot_added(teams.service_url, CHANNEL)
+    removed["membersRemoved"] = removed.pop("membersAdded")
+    removed["channelData"]["eventType"] = "teamMemberRemoved"
+    before = len(teams.connector.calls)
+    response = await teams.post(removed)
+    assert response.status in (200, 202)
+    assert len(teams.connector.calls) == before  # nothing said on the way out
+    delivery = await teams.endpoint.notifier.post(CHANNEL, digest())
+    assert not delivery.ok and not delivery.retryable
+
+
 async def test_notifier_without_a_reference_says_so_and_does_not_retry(teams):
     delivery = await teams.endpoint.notifier.post("19:never-installed@thread.tacv2", digest())
     assert not delivery.ok and not delivery.retryable

@@ -212,3 +212,4 @@ async def test_the_shell_session_is_one_thread_and_new_starts_another(make_bot, 
     assert conversations == [["which users?"], ["who spent the most?", "and by warehouse?"]]
     assert "Started a new thread." in stdout.getvalue()
     assert stdout.getvalue().count("Here is the answer to:") == 3
+

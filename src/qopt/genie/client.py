@@ -18,7 +18,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from qopt.bot import format as fmt
-from qopt.errors import ConfigError
 from qopt.genie.base import (
     STATUS_TEXT,
     GenieAnswer,
@@ -32,6 +31,7 @@ from qopt.genie.base import (
 )
 from qopt.genie.queue import QuestionQueue
 from qopt.warehouse.types import convert_rows, type_name_of
+from qopt.workspace import sdk_error, workspace_client
 
 log = logging.getLogger("qopt.genie")
 
@@ -42,27 +42,6 @@ Sleep = Callable[[float], Awaitable[None]]
 
 class GenieNotFound(GenieError):
     """The space, conversation or message does not exist (or is not visible to qopt's identity)."""
-
-
-def workspace_client(settings: Any) -> Any:
-    """A `WorkspaceClient` from qopt's settings (host, token or OAuth client), failing fast on errors."""
-    from databricks.sdk import WorkspaceClient
-    from databricks.sdk.config import Config
-
-    host = (settings.databricks_host or "").strip()
-    if not host:
-        raise ConfigError("DATABRICKS_HOST: not set (Genie needs the workspace URL, e.g. https://adb-123.azuredatabricks.net)")
-    token = settings.databricks_token.get_secret_value() if settings.databricks_token else None
-    secret = settings.databricks_client_secret.get_secret_value() if settings.databricks_client_secret else None
-    kwargs: dict[str, Any] = {"host": host, "retry_timeout_seconds": settings.databricks_retry_timeout_seconds}
-    if token:
-        kwargs["token"] = token
-    elif settings.databricks_client_id and secret:
-        kwargs.update(client_id=settings.databricks_client_id, client_secret=secret)
-    try:
-        return WorkspaceClient(config=Config(**kwargs))
-    except ValueError as exc:  # the SDK's "cannot configure default credentials"
-        raise ConfigError(f"Databricks credentials: {str(exc).splitlines()[0][:200]}") from None
 
 
 def _status(message: Any) -> str:
@@ -114,7 +93,7 @@ class DatabricksGenie:
         self.clock = clock
         self.sleep = sleep
         self.queue = queue or QuestionQueue(settings.genie_questions_per_minute, clock=clock, sleep=sleep)
-        self._factory = client_factory or (lambda: workspace_client(settings))
+        self._factory = client_factory or (lambda: workspace_client(settings))  # qopt.workspace: one way to connect
         self._client: Any = None
         self._client_lock = asyncio.Lock()
         self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="qopt-genie")
@@ -347,9 +326,5 @@ def _map_error(exc: Exception) -> GenieError:
         return GenieNotFound(f"Genie could not find that space or conversation (check QOPT_GENIE_SPACE_ID): {message}")
     if isinstance(exc, errors.TooManyRequests):
         return GenieError("Genie is rate-limiting this workspace right now; ask again in a minute.")
-    if isinstance(exc, errors.DatabricksError):
-        return GenieError(f"Genie failed: {message}")
-    if isinstance(exc, (TimeoutError, ConnectionError, OSError)) or "connection" in type(exc).__name__.lower():
-        return GenieError("Could not reach Databricks for Genie (check DATABRICKS_HOST and the network).")
-    log.exception("unexpected Genie client error")
-    return GenieError(f"Genie failed unexpectedly ({type(exc).__name__}).")
+    generic = sdk_error(exc, what="Genie")  # connection problems, timeouts, other API errors: one clear line
+    return generic if isinstance(generic, GenieError) else GenieError(str(generic))

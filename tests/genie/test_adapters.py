@@ -55,6 +55,11 @@ async def test_a_slack_thread_is_one_genie_conversation(tmp_path, genie_url, emu
         (first,) = await fake.wait_for("chat.postMessage")
         assert first.data["thread_ts"] == "100.1"
         assert "Here is the answer to: who spent the most this week?" in first.data["text"]
+        # 30 rows, 20 shown: the whole result goes along as a CSV file in the thread.
+        (upload,) = await fake.wait_for("upload")
+        lines = upload.data["body"].strip().splitlines()
+        assert lines[0] == "executed_by,cost_usd,runs,read_bytes,last_run,is_service" and len(lines) == 31
+        assert lines[1].startswith("user0@example.com,1000.0,100,12000000.0,")
         await harness.event(_mention("and last month?", "100.5", thread_ts="100.1"), event_id="EvG2")
         posts = await fake.wait_for("chat.postMessage", 2)
         assert posts[1].data["thread_ts"] == "100.1"

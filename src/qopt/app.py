@@ -102,9 +102,17 @@ def render(reply: Reply, form: str) -> str:
 
 
 async def shell(bot: Bot, as_user: str | None) -> None:
-    from adapters.terminal import local_identity, run_shell
+    import sys
 
-    await run_shell(bot.handle, identity=local_identity(as_user), history_file=bot.settings.data_dir / "shell_history")
+    from adapters.terminal import local_identity, run_shell
+    from qopt.bot.progress import reporting
+
+    async def handle(text: str, user: Identity, place: Place) -> Reply:
+        with reporting(lambda line: print(line, file=sys.stderr, flush=True)):  # "Genie is running the query…"
+            return await bot.handle(text, user, place)
+
+    await run_shell(handle, identity=local_identity(as_user), history_file=bot.settings.data_dir / "shell_history",
+                    stdin=sys.stdin, stdout=sys.stdout)
 
 
 def local_identity(as_user: str | None) -> Identity:

@@ -213,3 +213,15 @@ async def test_the_shell_session_is_one_thread_and_new_starts_another(make_bot, 
     assert "Started a new thread." in stdout.getvalue()
     assert stdout.getvalue().count("Here is the answer to:") == 3
 
+
+
+async def test_qopt_shell_shows_genie_progress_on_stderr(make_bot, monkeypatch, capsys):
+    import io
+
+    from qopt.app import shell
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("ask who spent the most?\n"))
+    await shell(make_bot(), "ana@example.com")
+    out = capsys.readouterr()
+    assert "Genie is running the query…" in out.err and "Genie is running" not in out.out
+    assert "Here is the answer to: who spent the most?" in out.out

@@ -99,3 +99,14 @@ async def test_views_run_and_agree_with_qopt(applied):
     assert {k: v for k, v in from_view.items()} == {k: v for k, v in expected.items() if v}
     assert len(from_view) > 10 and {r for v in from_view.values() for r, _ in v} >= {"long_running", "disk_spill"}
     conn.close()
+
+
+def test_json_output_is_one_document(monkeypatch, tmp_path, capsys):
+    import json
+
+    monkeypatch.setenv("QOPT_DATA_DIR", str(tmp_path))
+    assert main(["genie-setup", "--format", "json", "--schema", "g"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["applied"] is False and len(doc["statements"]) == 4
+    assert [t["name"] for t in doc["tables"]] == [f"main.g.{v}" for v in VIEWS]
+    assert doc["sample_questions"] == list(SAMPLE_QUESTIONS) and "cost_usd" in doc["instructions"]

@@ -27,7 +27,7 @@ from qopt.recommend.statement import ParseFailure, Piece, Statement, parse, spli
 log = logging.getLogger(__name__)
 
 MAX_PER_RULE = 25
-MAX_REWRITE_CHARS = 100_000
+MAX_REWRITE_CHARS = 20_000  # dashboard queries are far smaller; rewrites copy and regenerate the tree
 
 
 @dataclass

@@ -7,6 +7,7 @@ CREATE TABLE … AS SELECT are analysed on their query part; UPDATE and DELETE o
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -62,6 +63,26 @@ class Statement:
         """ids of the outermost queries (their ORDER BY sorts the final result)."""
         return {id(r) for r in self.roots if isinstance(r, exp.Query)}
 
+    @cached_property
+    def cte_names(self) -> frozenset[str]:
+        """Names of the CTEs defined anywhere in the analysed parts (a table with another name is no CTE)."""
+        return frozenset(cte.alias.lower() for cte in self.nodes(exp.CTE))
+
+    @cached_property
+    def top_selects(self) -> set[int]:
+        """ids of the SELECTs whose rows are the result: the roots and the branches of their set operations."""
+        out: set[int] = set()
+        stack = list(self.roots)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, exp.Subquery):
+                stack.append(node.this)
+            elif isinstance(node, exp.SetOperation):
+                stack.extend((node.this, node.expression))
+            elif isinstance(node, exp.Select):
+                out.add(id(node))
+        return out
+
     def nodes(self, *types: type[E]) -> Iterator[E]:
         """Nodes of the given types inside the analysed parts, in tree order within each type."""
         for kind, nodes in self._index.items():
@@ -113,17 +134,22 @@ class Statement:
             depth -= 1
         return start, end
 
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0] + [m.end() for m in _NEWLINE.finditer(self.sql)]
+
     def locate(self, node: exp.Expression, *, prefix: str = "") -> dict[str, object]:
         """Position fields of a finding for `node`: fragment (as written), line, col, offset."""
         span = self.span(node)
         if span is None:
             return {"fragment": _short(prefix + node.sql(dialect=DIALECT))}
         start, end = span
-        line = self.sql.count("\n", 0, start) + 1
-        col = start - (self.sql.rfind("\n", 0, start) + 1) + 1
+        line = bisect.bisect_right(self._line_starts, start)
+        col = start - self._line_starts[line - 1] + 1
         return {"fragment": _short(prefix + self.sql[start:end]), "line": line, "col": col, "offset": start}
 
 
+_NEWLINE = re.compile(r"\n")
 _CLOSE = re.compile(r"[^()'\"]*?\)")
 _OPEN = re.compile(r"\s*\(")
 _OPEN_BEFORE = re.compile(
@@ -182,7 +208,27 @@ def parse(sql: str) -> Statement | ParseFailure:
         return ParseFailure(message="no SQL statement found")
     if len(trees) > 1:
         return ParseFailure(message="more than one statement: analyse them one at a time (split on ';')")
-    return Statement(sql=sql, tree=trees[0])
+    tree = trees[0]
+    if isinstance(tree, (exp.Condition, exp.Alias, exp.Identifier, exp.Tuple)):
+        # A bare expression is not a statement: `SELEC a` reads as the column SELEC aliased `a`.
+        word = sql.split(None, 1)[0][:40] if sql.split() else sql[:40]
+        start = len(sql) - len(sql.lstrip())
+        return ParseFailure(
+            message=f"`{word}` does not start a SQL statement", line=sql.count("\n", 0, start) + 1,
+            col=start - (sql.rfind("\n", 0, start) + 1) + 1, offset=start, fragment=word,
+        )
+    if isinstance(tree, exp.Command) and str(tree.this).upper() not in COMMAND_WORDS:
+        word = str(tree.this)[:40]
+        return ParseFailure(message=f"`{word}` does not start a SQL statement", line=1, col=1, offset=0, fragment=word)
+    return Statement(sql=sql, tree=tree)
+
+
+# Statements sqlglot keeps as an opaque command: valid Databricks SQL, nothing for the rules to analyse.
+COMMAND_WORDS = frozenset(
+    """ADD ALTER ANALYZE CACHE CALL CLEAR CLONE COMMENT CONVERT COPY CREATE DECLARE DESC DESCRIBE DROP EXECUTE
+    EXPLAIN FSCK GET GRANT LIST LOAD MSCK OPTIMIZE PUT REFRESH REMOVE REORG REPAIR REPLACE RESET RESTORE REVOKE
+    SET SHOW SYNC TRUNCATE UNCACHE UNDROP UNSET USE VACUUM BEGIN COMMIT ROLLBACK""".split()
+)
 
 
 def _parse_failure(sql: str, exc: ParseError) -> ParseFailure:

@@ -121,11 +121,16 @@ def enclosing(node: exp.Expression, kind: type[exp.Expression]) -> exp.Expressio
     return parent
 
 
-def cte_for(table: exp.Table) -> exp.CTE | None:
-    """The CTE a table reference names, looking outwards through the enclosing WITH clauses."""
+def cte_for(table: exp.Table, cte_names: frozenset[str] | None = None) -> exp.CTE | None:
+    """The CTE a table reference names, looking outwards through the enclosing WITH clauses.
+
+    `cte_names` (all CTE names of the statement) answers the common case without walking up the tree.
+    """
     if table.args.get("db") or table.args.get("catalog"):
         return None
     name = table.name.lower()
+    if cte_names is not None and name not in cte_names:
+        return None
     node: exp.Expression | None = table
     while node is not None:
         with_ = node.args.get("with_") if isinstance(node, exp.Expression) else None
@@ -148,18 +153,22 @@ def _inside(node: exp.Expression, ancestor: exp.Expression) -> bool:
     return False
 
 
-def is_base_table(source: exp.Expression) -> bool:
+def is_base_table(source: exp.Expression, cte_names: frozenset[str] | None = None) -> bool:
     """A table stored in the lakehouse: a table reference that names no CTE (not a subquery, VALUES or function)."""
-    return isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier) and cte_for(source) is None
+    return (
+        isinstance(source, exp.Table)
+        and isinstance(source.this, exp.Identifier)
+        and cte_for(source, cte_names) is None
+    )
 
 
-def single_row(source: exp.Expression) -> bool:
+def single_row(source: exp.Expression, cte_names: frozenset[str] | None = None) -> bool:
     """A relation that returns at most one row: a global aggregate, a SELECT without FROM, LIMIT 1, one VALUES row."""
     query: exp.Expression | None = None
     if isinstance(source, exp.Subquery):
         query = source.this
     elif isinstance(source, exp.Table):
-        cte = cte_for(source)
+        cte = cte_for(source, cte_names)
         query = cte.this if cte is not None else None
     elif isinstance(source, exp.Values):
         return len(source.expressions) == 1

@@ -59,12 +59,12 @@ def _links(condition: exp.Expression | None, names: set[str]) -> list[set[str]]:
     return out
 
 
-def _exempt(source: exp.Expression) -> bool:
+def _exempt(source: exp.Expression, cte_names: frozenset[str] | None = None) -> bool:
     if isinstance(source, (exp.Lateral, exp.Unnest)):
         return True
     if isinstance(source, exp.Table) and not isinstance(source.this, exp.Identifier):
         return True  # a table-valued function: range(10), explode(...)
-    return single_row(source)
+    return single_row(source, cte_names)
 
 
 _COMMA_BEFORE = re.compile(r",\s*$")
@@ -107,7 +107,7 @@ def analyse(statement: Statement, select: exp.Select) -> list[JoinInfo]:
             linked_on = any(name in group or "*" in group for group in links) or not name
             if not links and not is_constant(join.args["on"]):
                 linked_on = True  # a condition on one side only, or correlated: not a plain product
-        infos.append(JoinInfo(join, name, kind, linked_on, False, _exempt(join.this)))
+        infos.append(JoinInfo(join, name, kind, linked_on, False, _exempt(join.this, statement.cte_names)))
 
     # Connectivity over ON and WHERE links together; a link through unknown columns ties everything.
     parent = {n: n for n in names}
@@ -123,7 +123,7 @@ def analyse(statement: Statement, select: exp.Select) -> list[JoinInfo]:
         for other in items[1:]:
             parent[find(other)] = find(items[0])
     earlier = [source_name(first)]
-    earlier_exempt = [_exempt(first)]
+    earlier_exempt = [_exempt(first, statement.cte_names)]
     for info in infos:
         if info.name:
             info.linked_by_where = any(e and find(e) == find(info.name) for e in earlier)
@@ -132,5 +132,5 @@ def analyse(statement: Statement, select: exp.Select) -> list[JoinInfo]:
         if all(earlier_exempt):
             info.exempt = True  # everything before is one row: joining to it multiplies nothing
         earlier.append(info.name)
-        earlier_exempt.append(_exempt(info.join.this))
+        earlier_exempt.append(_exempt(info.join.this, statement.cte_names))
     return infos

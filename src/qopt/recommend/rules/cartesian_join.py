@@ -13,7 +13,7 @@ from qopt.recommend.rule import Rule
 from qopt.recommend.rules._joins import analyse
 from qopt.recommend.statement import Statement
 
-_WORDING = {"comma": "a comma join", "cross": "`CROSS JOIN`", "no condition": "`JOIN` without a condition", "on": "`JOIN`"}
+_WORDING = {"comma": "A comma join", "cross": "`CROSS JOIN`", "no condition": "`JOIN` without a condition", "on": "`JOIN`"}
 
 
 def check(statement: Statement) -> list[Finding]:
@@ -25,7 +25,8 @@ def check(statement: Statement) -> list[Finding]:
             name = info.name or info.join.this.sql(dialect="databricks")
             message = (
                 f"{_WORDING[info.kind]} to `{name}` with no predicate linking it to the other tables: every row "
-                "is paired with every row (a cartesian product), so the rows, shuffle and cost multiply. Add the "
+                "is paired with every row (a cartesian product): Databricks must broadcast or shuffle one side to every "
+                "task, and rows, run time and cost multiply. Add the "
                 "join condition (`JOIN … ON a.key = b.key`); if one side really is a single row, make that explicit "
                 "with an aggregate or `LIMIT 1`."
             )

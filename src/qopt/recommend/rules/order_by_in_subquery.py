@@ -23,7 +23,7 @@ def check(statement: Statement) -> list[Finding]:
         order = query.args.get("order")
         if order is None or limited(query):
             continue
-        where = "CTE" if query.find_ancestor(exp.CTE) is not None and _direct_cte(query) else "subquery"
+        where = "CTE" if _direct_cte(query) else "subquery"
         message = (
             f"`ORDER BY` in a {where} without `LIMIT` sorts rows that the enclosing query does not keep in that "
             "order: Spark may drop the sort or pay for it for nothing. Remove it, and sort once in the outermost "

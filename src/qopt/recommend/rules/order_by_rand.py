@@ -49,6 +49,7 @@ def check(statement: Statement) -> list[Finding]:
 def rewrite(statement: Statement) -> RewriteResult | None:
     tree = statement.tree.copy()
     notes = []
+    changed = False
     for root in query_parts(tree):
         for select in list(root.find_all(exp.Select)):
             order = random_order(select)
@@ -66,9 +67,10 @@ def rewrite(statement: Statement) -> RewriteResult | None:
                 continue
             table.set("sample", exp.TableSample(size=size.copy()))
             select.set("order", None)
+            changed = True
             if select.args.get("where"):
                 notes.append("the sample is taken before WHERE, so it may return fewer rows")
-    if tree == statement.tree:
+    if not changed:
         return None
     note = "A different random sample of the same size"
     note += f"; {notes[0]}." if notes else "."

@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from qopt.recommend.finding import Finding
 from qopt.recommend.rule import RewriteResult, Rule
-from qopt.recommend.rules._ast import enclosing, is_base_table, source_name, sources
+from qopt.recommend.rules._ast import is_base_table, source_name, sources
 from qopt.recommend.statement import Statement
 
 
@@ -49,11 +49,11 @@ def check(statement: Statement) -> list[Finding]:
         if not stars or _in_exists(select):
             continue
         for star in stars:
-            tables = [s for s in _star_sources(select, star) if is_base_table(s)]
+            tables = [s for s in _star_sources(select, star) if is_base_table(s, statement.cte_names)]
             if not tables:
                 continue
             names = ", ".join(f"`{_label(t)}`" for t in tables)
-            nested = enclosing(select, exp.Select) is not None
+            nested = id(select) not in statement.top_selects
             message = (
                 f"`{star.sql(dialect='databricks')}` reads every column of {names}. Delta tables store data by "
                 "column, so each column you do not need is extra bytes scanned, cached and paid for on the "
@@ -93,7 +93,7 @@ def rewrite(statement: Statement) -> RewriteResult | None:
             if isinstance(projection, exp.Star) and (projection.args.get("replace") or projection.args.get("rename")):
                 ok = False
                 break
-            excluded = {e.name.lower() for e in (projection.args.get("except") or [])}
+            excluded = {e.name.lower() for e in (projection.args.get("except_") or projection.args.get("except") or [])}
             for source in targets:
                 cols = schema.columns(source)
                 if cols is None:

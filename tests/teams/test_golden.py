@@ -1,6 +1,7 @@
 """Golden Adaptive Cards: each skill's reply over the demo warehouse, rendered for Teams.
 
-Each case runs one chat message through the real bot (demo warehouse, fixed clock, fresh state store), renders
+Each case runs one chat message through the real bot (the shared demo warehouse, its fixed clock `DEMO_NOW`, a
+fresh state store), renders
 the reply with the Teams renderer, validates it against the Adaptive Card 1.5 rules of `card_schema`, and
 compares it with `tests/teams/golden/<case>.json`. Regenerate after an intended change with
 `QOPT_UPDATE_GOLDEN=1 .venv/bin/pytest tests/teams/test_golden.py` and review the diff.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -21,6 +21,7 @@ from qopt.app import Bot
 from qopt.bot.request import Identity, Place
 from qopt.config import Settings
 from qopt.state import open_state
+from tests.conftest import DEMO_NOW
 from tests.teams.card_schema import validate_activity
 from tests.teams.harness import card_of, card_texts, message, submit_actions
 
@@ -49,14 +50,6 @@ CASES: dict[str, tuple[str, str]] = {
 }
 
 
-def window_end(path: Path) -> datetime:
-    """The demo data's last day, read from the file itself: the clock is the next midnight (UTC)."""
-    with duckdb.connect(str(path), read_only=True) as conn:
-        (last,) = conn.execute("SELECT max(end_time) FROM query.history").fetchone()
-    last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)
-    return datetime.combine(last.astimezone(timezone.utc).date() + timedelta(days=1), time(0), tzinfo=timezone.utc)
-
-
 def costliest_statement(path: Path) -> str:
     with duckdb.connect(str(path), read_only=True) as conn:
         (sid,) = conn.execute(
@@ -67,7 +60,7 @@ def costliest_statement(path: Path) -> str:
 
 @pytest.fixture
 async def demo_bot(demo_warehouse_path, tmp_path):
-    now = window_end(demo_warehouse_path)
+    now = DEMO_NOW
     settings = Settings(data_dir=tmp_path, duckdb_path=demo_warehouse_path, state_url=f"sqlite:///{tmp_path / 's.db'}",
                         genie_space_id=None)
     bot = Bot(settings, clock=lambda: now, state=open_state(settings.resolved_state_url, clock=lambda: now))
@@ -114,7 +107,7 @@ async def test_every_registered_skill_renders_a_valid_card(demo_bot):
 
 async def test_top_buttons_round_trip_over_http(teams_factory, demo_warehouse_path):
     """`top` in a channel, then its "Details #1" button pressed: the press runs `query <id>` and answers."""
-    teams = await teams_factory(warehouse_path=demo_warehouse_path, now=window_end(demo_warehouse_path))
+    teams = await teams_factory(warehouse_path=demo_warehouse_path, now=DEMO_NOW)
     await teams.post(message(teams.service_url, "top --days 7 --limit 3", scope="channel", mention=True))
     [top] = teams.connector.messages()
     card = card_of(top)

@@ -40,7 +40,7 @@ class GenieSkill(Skill):
             return await _spaces(services)
         if action == "sql" and len(words) == 2:
             space_id, conversation_id, message_id = _ref(words[1])
-            answer = await services.genie.answer(space_id, conversation_id, message_id)
+            answer = await services.genie.answer(space_id, conversation_id, message_id, with_result=False)
             if not answer.sql:
                 return Reply.message("Genie answered that one without a query.")
             title = answer.sql_title or "The SQL Genie ran"

@@ -56,7 +56,9 @@ async def test_answer_has_text_typed_table_sql_button_and_progress(make_bot, emu
     # In a channel the SQL sits behind "Show SQL"; pressing it shows the SQL.
     assert not blocks(reply, Code)
     show = next(b for b in buttons(reply) if b.label == "Show SQL")
+    fetched = [r for r in emulator.requests if r[1].endswith("/query-result")]
     shown = await bot.handle(f"{show.action} {show.value}", USER, thread())
+    assert [r for r in emulator.requests if r[1].endswith("/query-result")] == fetched  # the SQL only, no re-fetch
     assert shown.ok and "FROM qopt.genie_cost_attribution" in blocks(shown, Code)[0].text
 
 

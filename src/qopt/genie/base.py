@@ -114,8 +114,10 @@ class Genie(Protocol):
         """Ask (a follow-up when `conversation_id` is given) and wait for the answer with its result."""
         ...
 
-    async def answer(self, space_id: str, conversation_id: str, message_id: str) -> GenieAnswer:
-        """Fetch an earlier message again (its SQL, its result — re-run when the result expired)."""
+    async def answer(
+        self, space_id: str, conversation_id: str, message_id: str, *, with_result: bool = True
+    ) -> GenieAnswer:
+        """Fetch an earlier message again: its text and SQL, and (`with_result`) its result, re-run if expired."""
         ...
 
     async def feedback(self, space_id: str, conversation_id: str, message_id: str, rating: Rating) -> None: ...

@@ -156,10 +156,12 @@ class DatabricksGenie:
         answer.new_conversation, answer.restarted, answer.queued_behind = new_conversation, restarted, ahead
         return answer
 
-    async def answer(self, space_id: str, conversation_id: str, message_id: str) -> GenieAnswer:
+    async def answer(
+        self, space_id: str, conversation_id: str, message_id: str, *, with_result: bool = True
+    ) -> GenieAnswer:
         deadline = self.clock() + self.timeout
         message = await self._wait(space_id, conversation_id, message_id, deadline, None, None)
-        return await self._build(message, space_id, conversation_id, message_id, deadline, None)
+        return await self._build(message, space_id, conversation_id, message_id, deadline, None, with_result)
 
     async def feedback(self, space_id: str, conversation_id: str, message_id: str, rating: Rating) -> None:
         from databricks.sdk.service.dashboards import GenieFeedbackRating
@@ -264,7 +266,7 @@ class DatabricksGenie:
 
     async def _build(
         self, message: Any, space_id: str, conversation_id: str, message_id: str, deadline: float,
-        progress: Progress | None,
+        progress: Progress | None, with_result: bool = True,
     ) -> GenieAnswer:
         answer = GenieAnswer(space_id=space_id, conversation_id=conversation_id, message_id=message_id,
                              status=_status(message))
@@ -283,7 +285,7 @@ class DatabricksGenie:
             meta = query.query_result_metadata
             if meta is not None:
                 answer.total_rows, answer.truncated = meta.row_count, bool(meta.is_truncated)
-            if answer.attachment_id:
+            if answer.attachment_id and with_result:
                 expired = answer.status == "QUERY_RESULT_EXPIRED"
                 statement = await self._statement(
                     space_id, conversation_id, message_id, answer.attachment_id, expired, deadline, progress

@@ -15,7 +15,7 @@ from qopt.errors import QoptError
 from qopt.logs import configure as configure_logging
 
 # Modules with `register(subparsers)`; each sets `func(args) -> int` on its parser.
-COMMANDS = ["demo_data", "run", "shell", "sql", "serve", "digest", "alerts", "genie_setup", "doctor"]
+COMMANDS = ["demo_data", "run", "shell", "sql", "serve", "digest", "alerts", "genie_setup", "doctor", "optimize"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -54,12 +54,12 @@ class Analysis:
 
 
 def parse_error(failure: ParseFailure) -> Finding:
-    where = f" at line {failure.line}, column {failure.col}" if failure.line else ""
+    near = f" near `{failure.fragment}`" if failure.fragment else ""
     return Finding(
         rule="parse_error",
         severity="medium",
         message=(
-            f"The SQL does not parse as Databricks SQL{where}: {failure.message}. Fix the syntax (or check that "
+            f"The SQL does not parse as Databricks SQL{near}: {failure.message}. Fix the syntax (or check that "
             "it is one complete statement) to get recommendations."
         ),
         fragment=failure.fragment,

@@ -208,6 +208,15 @@ def describe_scope(rule: AlertRule) -> str:
     return f"{rule.scope_kind} {rule.scope_value}" if rule.scope_kind else "all workspaces"
 
 
+def describe_subject(rule: AlertRule, subject: str) -> str:
+    """A firing's subject for people: empty when it is the rule's own scope, else "warehouse w1", "statement 01ef…"."""
+    if subject == _subject(rule):
+        return ""
+    if rule.metric in ("query_cost", "query_duration"):
+        return f"statement {subject}"
+    return subject.replace(":", " ", 1)
+
+
 def describe_rule(rule: AlertRule) -> str:
     metric = METRICS[rule.metric]
     threshold = show_value(metric.unit, rule.threshold) if metric.unit != "pct" else f"{rule.threshold:g}%"

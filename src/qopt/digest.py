@@ -15,6 +15,7 @@ from typing import Any
 from qopt import costs
 from qopt.bot import format as fmt
 from qopt.bot.reply import Actions, Button, Context, Field_, Fields, Header, Reply, Table, Text
+from qopt.config import Settings
 from qopt.warehouse.base import Warehouse
 from qopt.workload import RecurringQuery, Window, recurring_queries
 
@@ -77,8 +78,11 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), timezone.utc)
 
 
-async def compute_digest(warehouse: Warehouse, day: date, *, frequency: str = "daily") -> DigestData:
-    """Everything the digest shows for date `day`, from three warehouse queries."""
+async def compute_digest(
+    warehouse: Warehouse, day: date, *, frequency: str = "daily", settings: Settings | None = None
+) -> DigestData:
+    """Everything the digest shows for date `day`, from three warehouse queries (savings: monthly, per the
+    recommendation engine's assumptions)."""
     days = 7 if frequency == "weekly" else 1
     covered = Window(_midnight(day - timedelta(days=days)), _midnight(day))
     wide = Window(_midnight(day - timedelta(days=days + BASELINE_DAYS)), covered.end)
@@ -96,22 +100,31 @@ async def compute_digest(warehouse: Warehouse, day: date, *, frequency: str = "d
     return DigestData(
         day=day, frequency=frequency, current=current, prior=prior, baseline=baseline,
         month_to_date=spent.month_to_date, forecast=spent.forecast, month=spent.month, idle=idle,
-        idle_top=idle_top, top=top, opportunities=opportunities(top),
+        idle_top=idle_top, top=top, opportunities=opportunities(top, days, settings or Settings()),
     )  # fmt: skip
 
 
-def opportunities(top: list[RecurringQuery]) -> list[Opportunity]:
-    """The top optimization opportunities among the digest's queries, from the recommendation engine if present."""
-    try:
-        from qopt.recommend import estimate_savings  # type: ignore[attr-defined]
-    except ImportError:
-        return []
+def opportunities(top: list[RecurringQuery], window_days: float, settings: Settings) -> list[Opportunity]:
+    """The top optimization opportunities among the digest's queries: the recommendation engine's findings on each
+    query's masked text (so no literal reaches the channel), priced by the query's attributed cost."""
+    from qopt.recommend.engine import analyze
+    from qopt.recommend.savings import with_savings
+
     found: list[Opportunity] = []
     for query in top:
-        for title, savings in estimate_savings(query):
-            found.append(Opportunity(query.fingerprint, title, savings))
+        analysis = analyze(query.masked, rewrites=False)
+        findings = [f for f in analysis.findings if f.rule != "parse_error"]
+        for finding in with_savings(findings, window_cost_usd=query.cost_usd, window_days=window_days, settings=settings):
+            savings = finding.saving.monthly_usd if finding.saving else None
+            if savings:
+                found.append(Opportunity(query.fingerprint, f"{finding.rule}: {_first_sentence(finding.message)}", savings))
     found.sort(key=lambda o: (-(o.savings_usd or 0.0), o.fingerprint, o.title))
     return found[:TOP_OPPORTUNITIES]
+
+
+def _first_sentence(text: str, limit: int = 140) -> str:
+    sentence = text.split(". ")[0].rstrip(".")
+    return _short(sentence, limit)
 
 
 def _pct(value: float | None) -> str:
@@ -154,14 +167,15 @@ def digest_reply(data: DigestData) -> Reply:
     if data.opportunities:
         rows = [[o.fingerprint, o.title, None if o.savings_usd is None else round(o.savings_usd, 2)]
                 for o in data.opportunities]
-        blocks.append(Table(title="Top optimization opportunities", columns=["fingerprint", "opportunity", "savings_usd"],
-                            rows=rows, units={"savings_usd": "usd"}))
+        blocks.append(Table(title="Top optimization opportunities", columns=["fingerprint", "opportunity", "monthly_savings_usd"],
+                            rows=rows, units={"monthly_savings_usd": "usd"}))
     if data.idle_top:
         wid, idle = data.idle_top
         blocks.append(Text(text=f"Idle warehouse time cost {fmt.money(data.idle)}; most on warehouse `{wid}` "
                                 f"({fmt.money(idle)}). Consider a shorter auto-stop."))
     if data.alerts:
-        lines = [f"• #{a.rule_id} {a.rule}: {a.subject} at {a.observed} ({a.period})" for a in data.alerts]
+        lines = [f"• #{a.rule_id} {a.rule}: {a.observed}{f' — {a.subject}' if a.subject else ''} on {a.period}"
+                 for a in data.alerts]
         blocks.append(Text(text="*Alerts fired*\n" + "\n".join(lines)))
     days = data.days
     blocks.append(Actions(buttons=[

@@ -207,12 +207,12 @@ class Jobs:
                                   notify_user=sub.subscriber_id if sub else None, what=what)
 
     async def digest_reply(self, platform: str, channel: str, day: date, frequency: str) -> Reply:
-        data = await compute_digest(self.services.warehouse, day, frequency=frequency)
+        data = await compute_digest(self.services.warehouse, day, frequency=frequency, settings=self.services.settings)
         until = self.now().timestamp()
         since = until - 86400 * data.days
         for rule, firing in await self.records.firings_for_channel(platform, channel, since, until):
             unit = alerting.METRICS[rule.metric].unit
-            data.alerts.append(FiredAlert(rule.id, alerting.describe_rule(rule), firing.subject,
+            data.alerts.append(FiredAlert(rule.id, alerting.describe_rule(rule), alerting.describe_subject(rule, firing.subject),
                                           alerting.show_value(unit, firing.observed), firing.period))
         return digest_reply(data)
 

@@ -266,7 +266,7 @@ class Records:
         rows = await self._rows(
             "SELECT f.id AS f_id, f.subject, f.period, f.observed, f.fired_at, r.* FROM qopt_alert_firings AS f "
             "JOIN qopt_alert_rules AS r ON r.id = f.rule_id WHERE r.platform = :p AND r.channel_id = :c "
-            "AND f.fired_at >= :since AND f.fired_at < :until ORDER BY f.fired_at, f.id",
+            "AND f.fired_at >= :since AND f.fired_at <= :until ORDER BY f.fired_at, f.id",
             p=platform, c=channel_id, since=since, until=until,
         )  # fmt: skip
         out = []

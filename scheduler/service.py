@@ -82,7 +82,7 @@ class Scheduler:
     async def run_digest(self, sub_id: int) -> Outcome | None:
         if not await self._lead():
             return None
-        outcome = await self.jobs.digest_if_due(sub_id)
+        outcome = await self.jobs.digest_if_due(sub_id, self.digest_grace_seconds)
         if outcome is not None:
             log.info("digest %s/%s %s: %s", outcome.platform, outcome.channel, outcome.period, outcome.status)
         return outcome
@@ -97,11 +97,18 @@ class Scheduler:
             return []
         return await self.jobs.retry_failed()
 
-    async def sync_subscriptions(self) -> None:
-        """Make the cron jobs match the subscriptions in the state store (added, changed, removed)."""
-        if self.aps is None:
-            return
-        subs = {s.id: s for s in await self.jobs.records.subscriptions()}
+    async def sync_subscriptions(self) -> list[Outcome]:
+        """Make the cron jobs match the subscriptions in the state store (added, changed, removed); then, as
+        leader, post the digests that came due within the grace time without a delivery (catch-up after a restart
+        or a take-over)."""
+        if self.aps is not None:
+            self._sync_jobs({s.id: s for s in await self.jobs.records.subscriptions()})
+        if not await self._lead():
+            return []
+        return await self.jobs.catch_up(self.digest_grace_seconds)
+
+    def _sync_jobs(self, subs: dict[int, Subscription]) -> None:
+        assert self.aps is not None
         for sub_id in set(self._digest_jobs) - set(subs):
             self.aps.remove_job(f"digest:{sub_id}")
             del self._digest_jobs[sub_id]

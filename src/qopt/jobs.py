@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -75,6 +75,18 @@ def digest_trigger(sub: Subscription) -> CronTrigger:
 
 def next_digest_time(sub: Subscription, now: datetime) -> datetime | None:
     return digest_trigger(sub).get_next_fire_time(None, now)
+
+
+def due_digest_time(sub: Subscription, now: datetime, grace_seconds: float) -> datetime | None:
+    """The subscription's fire time in the last `grace_seconds` (None when there is none): the digest that is due
+    now — after a restart, or when a new leader takes over just after the time."""
+    fire = digest_trigger(sub).get_next_fire_time(None, now - timedelta(seconds=grace_seconds))
+    return fire if fire is not None and fire <= now else None
+
+
+def local_date(moment: datetime, zone: str) -> date:
+    """The date of `moment` in `zone` (via UTC, so a wall time in a DST gap is normalised first)."""
+    return moment.astimezone(timezone.utc).astimezone(ZoneInfo(zone)).date()
 
 
 class Jobs:
@@ -216,12 +228,29 @@ class Jobs:
                                           alerting.show_value(unit, firing.observed), firing.period))
         return digest_reply(data)
 
-    async def digest_if_due(self, sub_id: int) -> Outcome | None:
-        """The scheduler's digest job: post today's digest of the subscription (its cron trigger decided when)."""
+    async def digest_if_due(self, sub_id: int, grace_seconds: float = 1800.0) -> Outcome | None:
+        """The scheduler's digest job: post the digest of the subscription's latest fire time (its cron trigger
+        decided when); the digest's date is the local date of that fire time."""
         sub = await self.records.subscription_by_id(sub_id)
         if sub is None:
             return None
-        return await self.send_digest(sub.platform, sub.channel_id, local_today(self.now(), sub.timezone))
+        fire = due_digest_time(sub, self.now(), grace_seconds) or self.now()
+        return await self.send_digest(sub.platform, sub.channel_id, local_date(fire, sub.timezone))
+
+    async def catch_up(self, grace_seconds: float) -> list[Outcome]:
+        """Post every digest whose time passed less than `grace_seconds` ago and that has no delivery yet
+        (the process was down at that time, or the replica that led then died)."""
+        outcomes = []
+        now = self.now()
+        for sub in await self.records.subscriptions():
+            fire = due_digest_time(sub, now, grace_seconds)
+            if fire is None:
+                continue
+            day = local_date(fire, sub.timezone)
+            if await self.records.delivery(sub.platform, sub.channel_id, "digest", digest_period(day, sub.frequency)):
+                continue
+            outcomes.append(await self.send_digest(sub.platform, sub.channel_id, day))
+        return outcomes
 
     # -- alerts -------------------------------------------------------------------------------------------------
 

@@ -183,3 +183,31 @@ async def test_a_transient_failure_backs_off_then_succeeds(make_bot, clock, noti
     clock.advance(seconds=60)
     assert [o.status for o in await jobs.retry_failed()] == ["sent"]
     assert len(notifier.to("C1")) == 1
+
+
+async def test_a_restart_within_the_grace_time_still_posts_todays_digest(make_bot, clock, notifier):
+    bot = await make_bot()
+    await subscribe(bot)  # 09:00 Berlin = 08:00 UTC
+    clock.set(datetime(2026, 3, 10, 8, 20, tzinfo=timezone.utc))  # the process was down at 09:00, back at 09:20
+    scheduler = Scheduler(bot.services, {"slack": notifier}, instance_id="a", digest_grace_minutes=30)
+    [outcome] = await scheduler.sync_subscriptions()
+    assert outcome.status == "sent" and outcome.period == "2026-03-10"
+    assert await scheduler.sync_subscriptions() == []  # delivered: nothing more to catch up
+    clock.set(datetime(2026, 3, 11, 8, 31, tzinfo=timezone.utc))  # 31 minutes late: past the grace, skipped
+    assert await scheduler.sync_subscriptions() == []
+    assert len(notifier.to("C1")) == 1
+
+
+async def test_a_new_leader_posts_the_digest_its_dead_predecessor_missed(make_bot, clock, notifier):
+    bot_a, bot_b = await make_bot(), await make_bot()
+    sub = await subscribe(bot_a)
+    a = Scheduler(bot_a.services, {"slack": notifier}, instance_id="a", lease_seconds=60)
+    b = Scheduler(bot_b.services, {"slack": notifier}, instance_id="b", lease_seconds=60)
+    clock.set(datetime(2026, 3, 10, 7, 59, 30, tzinfo=timezone.utc))
+    assert await a.heartbeat()  # a leads, then dies at 08:59:40 Berlin
+    clock.set(datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc))
+    assert await b.run_digest(sub.id) is None  # b's cron fires at 09:00 but a's lease still holds
+    clock.set(datetime(2026, 3, 10, 8, 0, 40, tzinfo=timezone.utc))
+    [outcome] = await b.sync_subscriptions()  # a's lease expired: b leads and catches up
+    assert outcome.status == "sent" and outcome.period == "2026-03-10"
+    assert len(notifier.to("C1")) == 1

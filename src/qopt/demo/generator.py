@@ -22,7 +22,7 @@ from qopt.demo import billing, records
 from qopt.demo.tables import create_user_tables
 from qopt.demo.topology import build_topology
 from qopt.demo.workload import Simulation
-from qopt.demo.writer import HistorySpool, create_dimensions, insert_json, load_history
+from qopt.demo.writer import HistoryLoader, create_dimensions, insert_json
 from qopt.errors import UsageError
 from qopt.warehouse.schema import ddl
 
@@ -98,20 +98,19 @@ def _fill(conn: duckdb.DuckDBPyConnection, stage: Path, start_ms: int, end_ms: i
     create_user_tables(conn)
     topo = build_topology(start_ms, end_ms)
     say(f"Simulating {queries:,} statements over {days} days on {len(topo.warehouses)} warehouses...")
-    spool = HistorySpool(stage)
+    create_dimensions(conn, topo)
+    loader = HistoryLoader(conn, seed)
 
     def sink(rows: list[tuple]) -> None:
-        spool.write(rows)
+        loader.write(rows)
         if queries >= 100_000:
-            say(f"  {spool.rows:,} statements")
+            say(f"  {loader.rows:,} statements")
 
-    result = Simulation(topo, queries=queries, seed=seed, sink=sink).run()
+    try:
+        result = Simulation(topo, queries=queries, seed=seed, sink=sink).run()
+    finally:
+        loader.close()
     events = {i: records.sorted_events(e) for i, e in result.events.items()}
-    say("Loading query history...")
-    create_dimensions(conn, topo)
-    load_history(conn, spool.files, seed)
-    for f in spool.files:
-        f.unlink()
     say("Writing billing, compute and job tables...")
     compute_runs = records.compute_job_runs(topo, seed)
     usage = insert_json(conn, "billing.usage", billing.usage_rows(topo, events, compute_runs, seed), stage / "u.jsonl")

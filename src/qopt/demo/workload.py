@@ -376,7 +376,7 @@ class Simulation:
         self.qid += 1
         qid = self.qid
         sh = self.shapes[(tmpl, span)]
-        status, err, origin = FINISHED, 0, ""
+        status, err, origin = FINISHED, 0, 0
         if hit is not None:
             self.cache_hits += 1
             origin = hit[0]
@@ -489,7 +489,11 @@ class Simulation:
         if run is not None:
             task_run_id = run.run_id + 1 + run.tasks
             run.tasks += 1
-            run.failed = run.failed or status == FAILED
+            run.failed = status == FAILED
+            if run.failed and run.tasks < len(run.statements):
+                # Jobs retry a failed task: the retry replaces the run's last statement (the count stays exact).
+                run.statements.insert(run.tasks, tmpl)
+                run.statements.pop()
             job_idx, run_id = src_idx, run.run_id
         else:
             task_run_id = job_idx = run_id = -1
@@ -501,7 +505,7 @@ class Simulation:
         if len(self.rows) >= self.batch_size:
             self._flush()
         if run is not None:
-            if run.tasks < len(run.statements) and not run.failed:
+            if run.tasks < len(run.statements):
                 nxt = min(t + total + rnd.randrange(1_000, 4_000), self.topo.end_ms - 1000)
                 self.seq += 1
                 return (nxt, self.seq, -1, usr, as_usr, wh_idx, src_kind, src_idx, 0, 0, session, True, run)

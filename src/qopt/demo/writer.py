@@ -1,19 +1,23 @@
 """Bulk loading into DuckDB.
 
-Query history is large: the simulation hands over compact numeric rows (workload.ROW_FIELDS), which are spooled
-to CSV files and expanded into the 44 columns of `query.history` by one INSERT ... SELECT in DuckDB (statement
-text from the template with its literals filled in, ids, structs). Python never builds a 44-column row.
+Query history is large: the simulation hands over batches of compact numeric rows (workload.ROW_FIELDS), which
+become numpy columns that DuckDB scans in place; one INSERT ... SELECT per batch expands them into the 44 columns
+of `query.history` (statement text from the template with its literals filled in, ids, structs). Python never
+builds a 44-column row.
 The other tables are small; their rows are dicts written as JSON lines and read with the table's own types.
 """
 
 from __future__ import annotations
 
-import csv
+import array
 import json
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import chain
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from qopt.demo.templates import REGIONS, TEMPLATES, WORDS
 from qopt.demo.topology import ACCOUNT_ID, Topology
@@ -27,26 +31,20 @@ DRIVERS = {"Tableau": "Databricks JDBC Driver", "Power BI": "Simba Spark ODBC Dr
            "DBeaver": "Databricks JDBC Driver", "dbt": "databricks-sql-python"}
 
 
-class HistorySpool:
-    """Receives batches of staging rows and writes each to its own CSV file."""
+PLACEHOLDERS = ("{from}", "{to}", "{year}", "{n}", "{region}", "{cust}", "{word}")
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.files: list[Path] = []
-        self.rows = 0
 
-    def write(self, rows: list[tuple]) -> None:
-        path = self.directory / f"history-{len(self.files):05d}.csv"
-        with path.open("w", newline="") as f:
-            csv.writer(f).writerows(rows)
-        self.files.append(path)
-        self.rows += len(rows)
+def format_string(sql: str) -> str:
+    """A template as a DuckDB `format()` string: braces escaped, placeholder k becomes `{k}`."""
+    text = sql.replace("{", "{{").replace("}", "}}")
+    for k, placeholder in enumerate(PLACEHOLDERS):
+        text = text.replace("{" + placeholder + "}", "{" + str(k) + "}")
+    return text
 
 
 def _uuid_sql(expr: str) -> str:
-    h = f"md5({expr})"
-    return (f"substr({h}, 1, 8) || '-' || substr({h}, 9, 4) || '-' || substr({h}, 13, 4) || '-' || "
-            f"substr({h}, 17, 4) || '-' || substr({h}, 21, 12)")
+    """A deterministic UUID-shaped id: the md5 of `expr`, as DuckDB prints a UUID."""
+    return f"CAST(CAST(md5({expr}) AS UUID) AS VARCHAR)"
 
 
 def _list(values: Iterable[str]) -> str:
@@ -57,7 +55,7 @@ def create_dimensions(conn: duckdb.DuckDBPyConnection, topo: Topology) -> None:
     """Small lookup tables the history expansion joins to (temporary: not kept in the file)."""
     conn.execute("CREATE TEMP TABLE dim_tmpl (tmpl INTEGER, sql_text VARCHAR, statement_type VARCHAR, category VARCHAR)")
     conn.executemany("INSERT INTO dim_tmpl VALUES (?, ?, ?, ?)",
-                     [(i, t.sql, t.statement_type, t.category) for i, t in enumerate(TEMPLATES)])
+                     [(i, format_string(t.sql), t.statement_type, t.category) for i, t in enumerate(TEMPLATES)])
     conn.execute("CREATE TEMP TABLE dim_user (usr INTEGER, email VARCHAR, user_id VARCHAR, tool VARCHAR, driver VARCHAR)")
     conn.executemany("INSERT INTO dim_user VALUES (?, ?, ?, ?, ?)",
                      [(u.idx, u.email, u.user_id, u.tool, DRIVERS.get(u.tool)) for u in topo.users])
@@ -77,28 +75,56 @@ def create_dimensions(conn: duckdb.DuckDBPyConnection, topo: Topology) -> None:
     conn.executemany("INSERT INTO dim_err VALUES (?, ?)", [(i, m) for i, m in enumerate(ERRORS) if m])
 
 
-def load_history(conn: duckdb.DuckDBPyConnection, files: list[Path], seed: int) -> None:
-    """Expand the spooled staging rows into query.history."""
-    if not files:
-        return
-    columns = "{" + ", ".join(f"'{c}': 'BIGINT'" for c in ROW_FIELDS) + "}"
-    paths = _list(str(p) for p in files)
+class HistoryLoader:
+    """Receives batches of staging rows from the simulation and inserts each into query.history.
+
+    The insert of one batch runs on a worker thread while the simulation computes the next one (DuckDB releases
+    the GIL while it works); at most two batches are in flight, so memory stays bounded. Call `close()` at the
+    end: it waits for the last insert and re-raises any error.
+    """
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, seed: int, *, background: bool = True) -> None:
+        self.conn = conn
+        self.sql = _expansion_sql(seed)
+        self.rows = 0
+        self.background = background
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qopt-demo-load")
+        self._pending: list[Future] = []
+
+    def write(self, rows: list[tuple]) -> None:
+        if not self.background:
+            self._insert(rows)
+            self.rows += len(rows)
+            return
+        while len(self._pending) >= 2:
+            self._pending.pop(0).result()
+        self._pending.append(self._pool.submit(self._insert, rows))
+        self.rows += len(rows)
+
+    def _insert(self, rows: list[tuple]) -> None:
+        flat = array.array("q", chain.from_iterable(rows))
+        matrix = np.frombuffer(flat, dtype=np.int64).reshape(len(rows), len(ROW_FIELDS))
+        batch = {name: np.ascontiguousarray(matrix[:, i]) for i, name in enumerate(ROW_FIELDS)}  # noqa: F841
+        self.conn.execute(self.sql)  # DuckDB scans the local `batch` (a dict of numpy arrays) in place
+
+    def close(self) -> None:
+        try:
+            for future in self._pending:
+                future.result()
+        finally:
+            self._pending.clear()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _expansion_sql(seed: int) -> str:
     day = "CAST(make_timestamptz(s.start_ms * 1000) AS DATE)"
-    text = "t.sql_text"
-    for placeholder, value in (
-        ("{from}", f"CAST({day} - CAST(s.span AS INTEGER) AS VARCHAR)"),
-        ("{to}", f"CAST({day} AS VARCHAR)"),
-        ("{year}", f"CAST(year({day}) - s.lit2 % 2 AS VARCHAR)"),
-        ("{n}", "CAST(s.lit2 AS VARCHAR)"),
-        ("{region}", f"{_list(REGIONS)}[s.lit2 % {len(REGIONS)} + 1]"),
-        ("{cust}", "CAST(1000 + s.lit2 AS VARCHAR)"),
-        ("{word}", f"{_list(WORDS)}[s.lit2 % {len(WORDS)} + 1]"),
-    ):
-        text = f"replace({text}, '{placeholder}', {value})"
+    text = (f"format(t.sql_text, CAST({day} - CAST(s.span AS INTEGER) AS VARCHAR), CAST({day} AS VARCHAR), "
+            f"CAST(year({day}) - s.lit2 % 2 AS VARCHAR), CAST(s.lit2 AS VARCHAR), "
+            f"{_list(REGIONS)}[s.lit2 % {len(REGIONS)} + 1], CAST(1000 + s.lit2 AS VARCHAR), "
+            f"{_list(WORDS)}[s.lit2 % {len(WORDS)} + 1])")
     total = "(s.wfc + s.comp + s.wcap + s.exe + s.fetch)"
     app = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CLIENT_APPLICATION.items())
-    conn.execute("SET TimeZone = 'UTC'")
-    conn.execute(f"""
+    return f"""
         INSERT INTO query.history BY NAME
         SELECT
           '{ACCOUNT_ID}' AS account_id,
@@ -127,7 +153,7 @@ def load_history(conn: duckdb.DuckDBPyConnection, files: list[Path], seed: int) 
           CASE WHEN s.read_files > 0 THEN greatest(1, s.read_files // 25) ELSE 0 END AS read_partitions,
           s.pruned_files, s.read_files, s.read_rows, s.produced_rows, s.read_bytes,
           CAST(s.io_pct AS TINYINT) AS read_io_cache_percent,
-          s.origin IS NOT NULL AS from_result_cache,
+          s.origin > 0 AS from_result_cache,
           s.spill AS spilled_local_bytes,
           s.written_bytes,
           s.shuffle AS shuffle_read_bytes,
@@ -145,13 +171,13 @@ def load_history(conn: duckdb.DuckDBPyConnection, files: list[Path], seed: int) 
           a.user_id AS executed_as_user_id,
           a.email AS executed_as,
           s.written_rows, s.written_files,
-          CASE WHEN s.origin IS NOT NULL THEN {_uuid_sql(f"'{seed}:' || s.origin")} END AS cache_origin_statement_id,
+          CASE WHEN s.origin > 0 THEN {_uuid_sql(f"'{seed}:' || s.origin")} END AS cache_origin_statement_id,
           CASE WHEN s.src_kind = 2 THEN MAP {{'job_name': j.job_name, 'source': 'workflow'}}
                WHEN u.tool = 'dbt' AND t.category = 'adhoc' THEN MAP {{'dbt_project': 'analytics', 'source': 'dbt'}}
           END AS query_tags,
           CAST(NULL AS VARCHAR) AS query_parameters,
           s.pruned_files_bytes, s.read_files_bytes
-        FROM read_csv({paths}, header = false, columns = {columns}, auto_detect = false) AS s
+        FROM batch AS s
         JOIN dim_tmpl AS t ON t.tmpl = s.tmpl
         JOIN dim_user AS u ON u.usr = s.usr
         JOIN dim_user AS a ON a.usr = s.as_usr
@@ -159,7 +185,7 @@ def load_history(conn: duckdb.DuckDBPyConnection, files: list[Path], seed: int) 
         LEFT JOIN dim_src AS src ON src.src_kind = s.src_kind AND src.src_idx = s.src_idx
         LEFT JOIN dim_job AS j ON j.job_idx = s.job_idx AND s.src_kind = 2
         LEFT JOIN dim_err AS e ON e.err = s.err
-    """)
+    """
 
 
 def insert_json(conn: duckdb.DuckDBPyConnection, table: str, rows: Iterable[dict], path: Path) -> int:

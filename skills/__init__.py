@@ -14,7 +14,9 @@ def all_skills() -> list[Skill]:
     from skills.digest import DigestSkill
     from skills.genie import GenieSkill
     from skills.help import HelpSkill
+    from skills.optimize import OptimizeSkill
     from skills.query import QuerySkill
+    from skills.recommend import RecommendSkill
     from skills.top import TopSkill
 
-    return [TopSkill(), CostSkill(), QuerySkill(), AskSkill(), GenieSkill(), DigestSkill(), AlertSkill(), AuditSkill(), HelpSkill()]
+    return [TopSkill(), CostSkill(), QuerySkill(), OptimizeSkill(), RecommendSkill(), AskSkill(), GenieSkill(), DigestSkill(), AlertSkill(), AuditSkill(), HelpSkill()]

@@ -84,6 +84,7 @@ class SlackAdapter:
         now: Callable[[], float] = time.time,
         slow_after: float = 1.0,
         home_commands: tuple[tuple[str, str], ...] | None = None,
+        max_concurrent_answers: int = 8,
     ) -> None:
         self.settings = settings
         self.handle = handle
@@ -93,6 +94,10 @@ class SlackAdapter:
         self.users = UserDirectory()
         self.conversations = Conversations(state)
         self.home_commands = home_commands
+        # Answers computed at once: bounds memory and the load on the warehouse; further requests queue (their
+        # placeholder shows). The warehouse work of one answer already uses every core, so throughput stays.
+        self._slots = asyncio.Semaphore(max_concurrent_answers)
+        self._background: set[asyncio.Future[Any]] = set()
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -103,11 +108,12 @@ class SlackAdapter:
 
     def _build_app(self, state: Any, now: Callable[[], float]) -> AsyncApp:
         secret = self.settings.slack_signing_secret.get_secret_value() if self.settings.slack_signing_secret else ""
+        self._signature = SignatureCheck(secret or "unused-in-socket-mode", now)
         common: dict[str, Any] = dict(
             name="qopt",
             signing_secret=secret or "unused-in-socket-mode",
             request_verification_enabled=False,  # replaced by SignatureCheck (injectable clock, 401 on junk)
-            before_authorize=SignatureCheck(secret or "unused-in-socket-mode", now),
+            before_authorize=self._signature,
         )
         if self.mode == "oauth":
             oauth = AsyncOAuthSettings(
@@ -164,7 +170,7 @@ class SlackAdapter:
 
             progress = Progress(show, placeholder_text(self.router, text), max_updates=2)
             with reporting(progress.report):
-                work = asyncio.ensure_future(self.handle(text, identity, place))
+                work = asyncio.ensure_future(self._answer(text, identity, place))
             if not await _finishes_within(work, self.slow_after):
                 await progress.start()
             reply = await work
@@ -203,7 +209,7 @@ class SlackAdapter:
 
             progress = Progress(show, placeholder_text(self.router, text), max_updates=5)
             with reporting(progress.report):
-                work = asyncio.ensure_future(self.handle(text, identity, place))
+                work = asyncio.ensure_future(self._answer(text, identity, place))
             if not await _finishes_within(work, self.slow_after):
                 await progress.start()
             reply = await work
@@ -232,11 +238,11 @@ class SlackAdapter:
             identity = await self.users.identity(client, user.get("id") or "", team_id)
             if container.get("type") == "view":  # a Home tab button: answer in the app's DM
                 place = Place(platform="slack", team_id=team_id, channel_id=user.get("id"), is_dm=True)
-                reply = await self.handle(text, identity, place)
+                reply = await self._answer(text, identity, place)
                 await _call(client.chat_postMessage, channel=user.get("id") or "", **render_message(reply, source=command))
                 return
             place = Place(platform="slack", team_id=team_id, channel_id=channel, thread_id=thread_ts, is_dm=channel.startswith("D"))
-            reply = await self.handle(text, identity, place)
+            reply = await self._answer(text, identity, place)
             rendered = render_message(reply, source=command)
             url = body.get("response_url")
             if is_paging(command, source, action.get("value") or ""):  # the next page replaces the message
@@ -263,8 +269,43 @@ class SlackAdapter:
             team_id = getattr(context, "team_id", None)
             identity = await self.users.identity(client, user_id, team_id)
             place = Place(platform="slack", team_id=team_id, channel_id=user_id, is_dm=True)
-            view = await build_home(self.handle, identity, place, commands=self.home_commands)
+            view = await build_home(self._answer, identity, place, commands=self.home_commands)
             await _call(client.views_publish, user_id=user_id, view=view)
+
+    # -- early acknowledgement ------------------------------------------------------------------------------
+
+    def acks_early(self, request: Any) -> bool:
+        """True for a correctly signed `/qopt` command or press of a qopt button in single-workspace HTTP mode:
+        its acknowledgement is an empty 200 whatever the listener does, so the server may send it at once."""
+        if self.mode != "http":
+            return False
+        body = request.body or {}
+        if body.get("command") == COMMAND and body.get("response_url"):
+            pass
+        elif body.get("type") == "block_actions" and any(
+            parse_action_id(a.get("action_id") or "") for a in body.get("actions") or []
+        ):
+            pass
+        else:
+            return False
+        timestamp = (request.headers.get("x-slack-request-timestamp") or [""])[0]
+        signature = (request.headers.get("x-slack-signature") or [""])[0]
+        return self._signature.verifier.is_valid(request.raw_body, timestamp, signature)
+
+    def dispatch_in_background(self, request: Any) -> None:
+        task = asyncio.ensure_future(self._dispatch(request))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _dispatch(self, request: Any) -> None:
+        with self._working():
+            response = await self.app.async_dispatch(request)
+            if response.status >= 300:
+                log.warning("Slack request answered %s after an early acknowledgement", response.status)
+
+    async def _answer(self, text: str, identity: Identity, place: Place) -> Reply:
+        async with self._slots:
+            return await self.handle(text, identity, place)
 
     # -- graceful shutdown ------------------------------------------------------------------------------------
 

@@ -29,7 +29,14 @@ def setup(web_app: web.Application, bot: Any, settings: Settings, **options: Any
         return adapter, f"Slack: on ({why})"
 
     async def events(request: web.Request) -> web.Response:
-        bolt_response = await adapter.app.async_dispatch(await to_bolt_request(request))
+        bolt_request = await to_bolt_request(request)
+        if adapter.acks_early(bolt_request):
+            # A verified `/qopt` command or qopt button: answer Slack now and let bolt run the listener behind.
+            # Bolt would answer too, but only after its listener task has called ack() and its 10 ms poll has seen
+            # it; on a loop busy with twenty answers that is where the acknowledgement time went.
+            adapter.dispatch_in_background(bolt_request)
+            return web.Response(status=200)
+        bolt_response = await adapter.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
     web_app.router.add_post(EVENTS_PATH, events)

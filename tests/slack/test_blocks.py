@@ -153,3 +153,19 @@ def test_manifest_matches_what_the_app_listens_to():
     urls = [manifest["settings"]["event_subscriptions"]["request_url"], manifest["settings"]["interactivity"]["request_url"],
             manifest["features"]["slash_commands"][0]["url"]]
     assert all(u.endswith("/slack/events") for u in urls)
+
+
+def test_mode_follows_the_settings(tmp_path):
+    from adapters.slack.app import slack_mode
+    from tests.slack.conftest import slack_settings
+
+    def mode(**kw):
+        return slack_mode(slack_settings(tmp_path, "http://127.0.0.1:1/api/", **kw))[0]
+
+    assert mode() == "http"
+    assert mode(slack_app_token="xapp-1", slack_signing_secret=None) == "socket"
+    assert mode(slack_bot_token=None, slack_client_id="1.2", slack_client_secret="s") == "oauth"
+    assert mode(slack_signing_secret=None) == "off"
+    assert mode(slack_bot_token=None) == "off"
+    off = slack_mode(slack_settings(tmp_path, "", slack_bot_token=None, slack_signing_secret=None))
+    assert off == ("off", "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set")

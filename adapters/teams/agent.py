@@ -3,7 +3,8 @@
 - message: the text without the @mention (or an Action.Submit's `{action, value}` as `<action> <value>`) goes
   to `Bot.handle`; an empty message gets help (the router does it). A typing indicator goes out at once; when
   the answer takes longer than `progress_after` seconds a "working" card is posted, the HTTP request returns,
-  and the answer replaces the card in place (update activity) from a continued conversation.
+  progress lines the skill reports update the card, and the answer replaces it in place (update activity)
+  from a continued conversation (`working.py`).
 - conversationUpdate adding the bot / installationUpdate: the conversation reference is stored, with a welcome;
   removing the bot drops it.
 - anything else: ignored politely (logged at debug level, no reply; invokes get an empty 200).
@@ -23,9 +24,10 @@ from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from adapters.teams import inbound
-from adapters.teams.cards import render_activity, working_activity
-from adapters.teams.proactive import continue_conversation
+from adapters.teams.cards import render_activity
 from adapters.teams.references import ReferenceStore
+from adapters.teams.working import WorkingCard
+from qopt.bot.progress import reporting
 from qopt.bot.reply import Context, Header, Reply, Text
 from qopt.bot.request import Identity, Place
 
@@ -70,7 +72,7 @@ class QoptTeamsAgent:
         elif kind == ActivityTypes.conversation_update:
             if inbound.bot_was_added(activity):
                 await self._remember(activity)
-                await self._send(context, _welcome())
+                await self._send(context, render_activity(_welcome()))
             elif inbound.bot_was_removed(activity):
                 await self._forget(activity)
         elif kind == ActivityTypes.installation_update:
@@ -98,26 +100,27 @@ class QoptTeamsAgent:
             submission = inbound.card_submission(activity)
         except inbound.InvalidSubmission as exc:
             log.info("invalid card submission (%s)", exc)
-            await self._send(context, Reply.message(INVALID_SUBMISSION, ok=False))
+            await self._send(context, render_activity(Reply.message(INVALID_SUBMISSION, ok=False)))
             return
         await context.send_activity(Activity(type=ActivityTypes.typing))
         text = submission.command if submission else inbound.message_text(activity)
         user = inbound.identity(activity, await self._member(context))
         place = inbound.place(activity)
-        task = asyncio.ensure_future(self.handle(text, user, place))
+        card = WorkingCard(self.adapter, activity.get_conversation_reference(), self.app_id, text or "help")
+        with reporting(card.report):  # the skill's task inherits the reporter (progress lines)
+            task = asyncio.ensure_future(self.handle(text, user, place))
         done: set[asyncio.Future[Reply]] = set()
         if self.progress_after > 0:  # 0: always show the working card (deterministic in tests)
             done, _ = await asyncio.wait({task}, timeout=self.progress_after)
         if done:
-            await self._send(context, task.result())
+            await self._send(context, render_activity(task.result()))
             return
-        placeholder = await self._send(context, None, working=text or "help")
-        reference = activity.get_conversation_reference()
-        background = asyncio.ensure_future(self._finish(task, reference, placeholder))
+        card.activity_id = await self._send(context, card.placeholder())
+        background = asyncio.ensure_future(self._finish(task, card))
         self._pending.add(background)
         background.add_done_callback(self._pending.discard)
 
-    async def _finish(self, task: asyncio.Future[Reply], reference: Any, placeholder_id: str | None) -> None:
+    async def _finish(self, task: asyncio.Future[Reply], card: WorkingCard) -> None:
         """Replace the working card with the answer, in a continued turn (the original request has returned)."""
         try:
             reply = await task
@@ -125,22 +128,12 @@ class QoptTeamsAgent:
             error_id = secrets.token_hex(4)
             log.exception("slow answer failed (error id %s)", error_id)
             reply = Reply.message(f"Sorry, something went wrong on my side (error id `{error_id}`).", ok=False)
-
-        async def update(context: TurnContext) -> None:
-            answer = Activity.model_validate(render_activity(reply))
-            if placeholder_id:
-                answer.id = placeholder_id
-                await context.update_activity(answer)
-            else:
-                await context.send_activity(answer)
-
         try:
-            await continue_conversation(self.adapter, reference, self.app_id, update)
+            await card.finish(reply)
         except Exception:  # noqa: BLE001 - a background task must log, not vanish
-            log.exception("could not deliver a slow answer into %s", reference.conversation.id)
+            log.exception("could not deliver a slow answer into %s", card.reference.conversation.id)
 
-    async def _send(self, context: TurnContext, reply: Reply | None, *, working: str | None = None) -> str | None:
-        payload = working_activity(working) if working is not None else render_activity(reply)  # type: ignore[arg-type]
+    async def _send(self, context: TurnContext, payload: dict[str, Any]) -> str | None:
         response = await context.send_activity(Activity.model_validate(payload))
         return response.id if response else None
 

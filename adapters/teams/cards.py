@@ -87,11 +87,13 @@ def render_card(reply: Reply) -> dict[str, Any]:
     return render_activity(reply)["attachments"][0]["content"]
 
 
-def working_activity(what: str) -> dict[str, Any]:
-    """The placeholder shown while a slow skill runs; replaced in place by the answer."""
+def working_activity(what: str, line: str | None = None) -> dict[str, Any]:
+    """The placeholder shown while a slow skill runs (with its latest progress line); replaced by the answer."""
     text = f"Working on `{clip(what, 200)}`…"
-    card = _card([{"type": "TextBlock", "text": to_markdown(text), "wrap": True, "isSubtle": True}], [], plain(text))
-    return _wrap(card, plain(text))
+    body: list[dict[str, Any]] = [{"type": "TextBlock", "text": to_markdown(text), "wrap": True, "isSubtle": True}]
+    if line:
+        body.append({"type": "TextBlock", "text": to_markdown(clip(line, 500)), "wrap": True, "size": "Small"})
+    return _wrap(_card(body, [], plain(text)), plain(text))
 
 
 def _activity(reply: Reply, budget: _Budget) -> dict[str, Any]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from adapters.teams.cards import render_card
 from adapters.teams.inbound import MAX_VALUE
 from qopt.bot.reply import Actions, Button, Reply
+from qopt.bot.progress import report
 from qopt.bot.request import Request
+from qopt.bot.skill import Services, Skill
 from tests.teams.harness import BOT_ID, TENANT, bot_added, card_of, card_texts, message, submit_actions
 
 
@@ -185,3 +189,45 @@ async def test_first_message_stores_the_channel_reference_without_the_thread(tea
     await teams.post(activity)
     references = await teams.endpoint.references.all()
     assert list(references) == ["19:general@thread.tacv2"]
+
+
+class Slowpoke(Skill):
+    """A skill defined by the test: it reports progress when told to, and answers when told to."""
+
+    name = "slowpoke"
+    summary = "waits for the test"
+
+    def __init__(self) -> None:
+        self.step = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def run(self, request: Request, services: Services) -> Reply:
+        await self.step.wait()
+        await report("Genie is running the query…")
+        await self.go.wait()
+        for n in range(2, 6):
+            await report(f"step {n}")
+        return Reply.message("slowpoke is done")
+
+
+async def test_progress_lines_update_the_working_card_then_the_answer_replaces_it(teams_factory):
+    teams = await teams_factory(progress_after=0)
+    skill = Slowpoke()
+    teams.bot.router.skills["slowpoke"] = skill
+    response = await teams.post(message(teams.service_url, "slowpoke"))
+    assert response.status in (200, 202)
+    typing, working = await teams.connector.wait_for(2)
+    assert "Working on" in card_texts(card_of(working))[0]
+
+    skill.step.set()
+    progress = (await teams.connector.wait_for(3))[2]
+    assert progress.method == "PUT" and progress.activity_id == "act-2"
+    assert card_texts(card_of(progress))[-1] == "Genie is running the query…"
+
+    skill.go.set()
+    await teams.endpoint.agent.drain(10)
+    calls = teams.connector.calls
+    # At most 3 progress updates per answer (steps 4 and 5 are dropped), and the answer comes last.
+    assert [card_texts(card_of(c))[-1] for c in calls[2:]] == [
+        "Genie is running the query…", "step 2", "step 3", "slowpoke is done"]
+    assert all(c.method == "PUT" and c.activity_id == "act-2" for c in calls[2:])

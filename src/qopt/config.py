@@ -141,6 +141,13 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)") from None
         return value
 
+    def __repr_args__(self):  # type: ignore[no-untyped-def]
+        """Secrets are SecretStr already; a password inside a URL (QOPT_STATE_URL) is redacted too."""
+        from qopt.logs import redact_url
+
+        for name, value in super().__repr_args__():
+            yield name, redact_url(value) if isinstance(value, str) and "://" in value else value
+
     @cached_property
     def admin_emails(self) -> frozenset[str]:
         return frozenset(e.strip().lower() for e in self.admins.split(",") if e.strip())

@@ -19,13 +19,20 @@ _SECRETS = re.compile(
     r"(xox[abposr]-[0-9A-Za-z-]{6,}|xapp-[0-9A-Za-z-]{6,}|dapi[0-9a-f]{16,}(-\d+)?|"
     r"(?i:bearer)\s+[A-Za-z0-9._~+/=-]{8,}|(?i:(?:password|passwd|secret|token)=)[^\s&;,]+)"
 )
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@")
 # Attributes every LogRecord has; anything else passed with `extra=` goes into the JSON object.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 
 
 def scrub(text: str) -> str:
-    """Replace anything that looks like a token or password by `[redacted]`."""
-    return _SECRETS.sub("[redacted]", text)
+    """Replace anything that looks like a token or password (also in `scheme://user:password@host`) by
+    `[redacted]`."""
+    return _SECRETS.sub("[redacted]", redact_url(text))
+
+
+def redact_url(text: str) -> str:
+    """`postgresql://qopt:hunter2@db/qopt` → `postgresql://qopt:[redacted]@db/qopt`."""
+    return _URL_PASSWORD.sub(lambda m: m.group("head") + "[redacted]@", text)
 
 
 def message_text(text: str, settings: Any) -> str:

@@ -23,7 +23,7 @@ from qopt.recommend.render import finding_blocks, savings_table, summary
 from qopt.recommend.savings import with_savings
 from qopt.recommend.schema import InformationSchemaProvider
 from qopt.recommend.statement import split_statements
-from qopt.workload import Window
+from qopt.workload import Scope, Window
 
 WINDOW_DAYS = 30
 MAX_STATEMENTS = 5
@@ -62,11 +62,12 @@ class OptimizeSkill(Skill):
         if not pieces:
             raise UsageError(USAGE)
         window = Window.last_days(services.clock(), WINDOW_DAYS)
+        scope = policy.access(request, services.settings).scope()  # savings from the asker's workspaces only
         blocks: list = [Header(text="qopt optimize")]
         texts = []
         for piece in pieces[:MAX_STATEMENTS]:
             analysis = await _with_schema(analyze(piece.sql), services)
-            findings = await _savings(analysis, services, window)
+            findings = await _savings(analysis, services, window, scope)
             label = f"Statement {piece.index + 1}: " if len(pieces) > 1 else ""
             texts.append(f"{label}{summary(findings)}")
             blocks.append(Text(text=f"*{label}{summary(findings)}* — fingerprint `{analysis.fingerprint.id}`"))
@@ -86,13 +87,16 @@ class OptimizeSkill(Skill):
 
     async def _from_history(self, statement_id: str, request: Request, services: Services) -> Reply:
         window = Window.last_days(services.clock(), WINDOW_DAYS)
-        params = {**window.params(), "statement_id": statement_id, "user": None, "warehouse": None, "workspace": None}
+        access = policy.access(request, services.settings)
+        scope = access.scope()  # only statements of the workspaces the asker may see
+        params = {**window.params(), **scope.params(), "statement_id": statement_id}
         rows = (await services.warehouse.query(load("statement"), params, tag="optimize")).dicts()
         if not rows:
             raise UsageError(f"No statement `{statement_id[:60]}` in the last {WINDOW_DAYS} days. {USAGE}")
         row = rows[0]
-        may_see = policy.may_see_statement_text(request.user, request.place, row.get("executed_by"), services.settings)
-        known = await known_query(services.warehouse, window, analyze(row.get("statement_text") or "").fingerprint.id)
+        may_see = access.may_see_statement_text(row.get("executed_by"))
+        known = await known_query(services.warehouse, window, analyze(row.get("statement_text") or "").fingerprint.id,
+                                  scope=scope)
         per_run = known.cost_usd / known.runs if known and known.runs else None
         analysis = analyze_row(row, services.settings, cost_usd=per_run)
         findings = analysis.findings
@@ -121,11 +125,11 @@ async def _with_schema(analysis: Analysis, services: Services) -> Analysis:
     return analyze(analysis.sql, schema=schema) if len(schema) else analysis
 
 
-async def _savings(analysis: Analysis, services: Services, window: Window) -> list[Finding]:
+async def _savings(analysis: Analysis, services: Services, window: Window, scope: Scope) -> list[Finding]:
     if not analysis.parsed or not analysis.findings:
         return analysis.findings
     try:
-        known = await known_query(services.warehouse, window, analysis.fingerprint.id)
+        known = await known_query(services.warehouse, window, analysis.fingerprint.id, scope=scope)
     except QoptError:
         return analysis.findings
     if known is None:

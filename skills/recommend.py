@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from qopt import policy
 from qopt.bot.options import LIMIT, USER, WAREHOUSE, Option
 from qopt.bot.reply import Actions, Button, Context, Header, Reply, Table, Text
 from qopt.bot.request import Request
 from qopt.bot.skill import Services, Skill
 from qopt.recommend.opportunities import opportunities
-from qopt.workload import Scope, Window
+from qopt.workload import Window
 
 RECOMMEND_DAYS = Option("days", "int", 30, "window in days, ending now", min=1, max=365, metavar="N")
 
@@ -22,7 +23,8 @@ class RecommendSkill(Skill):
     async def run(self, request: Request, services: Services) -> Reply:
         days, limit = int(request.args["days"]), int(request.args["limit"])
         window = Window.last_days(services.clock(), days)
-        scope = Scope(user=request.args.get("user"), warehouse=request.args.get("warehouse"))
+        access = policy.access(request, services.settings)  # the asker's workspaces only
+        scope = access.scope(user=request.args.get("user"), warehouse=request.args.get("warehouse"))
         found = await opportunities(services.warehouse, services.settings, window, scope, limit=limit)
         if not found:
             text = f"No savings found in the last {days} days" + (" for that filter." if scope.user or scope.warehouse else ".")

@@ -115,14 +115,16 @@ class Jobs:
 
     async def deliver(
         self, platform: str, channel: str, kind: str, period: str, reply: Reply | None, *,
-        notify_user: str | None = None, what: str = "message",
+        notify_user: str | None = None, what: str = "message", retry_now: bool = False,
     ) -> Outcome:
         """Post `reply` unless this (channel, kind, period) was delivered already. `reply=None`: a stored retry."""
         notifier = self.notifiers.get(platform)
         if notifier is None:
             return Outcome("no_notifier", platform, channel, kind, period, f"{platform} is not configured, so I cannot post there.")
         payload = reply.to_json() if reply is not None else None
-        claimed = await self.records.claim_delivery(platform, channel, kind, period, payload=payload, notify_user=notify_user)
+        claimed = await self.records.claim_delivery(
+            platform, channel, kind, period, payload=payload, notify_user=notify_user, retry_now=retry_now
+        )
         if claimed is None:
             return self._not_claimed(await self.records.delivery(platform, channel, kind, period), platform, channel, kind, period, what)
         message = reply or Reply.model_validate(claimed.reply_json() or {"text": ""})
@@ -200,9 +202,11 @@ class Jobs:
     # -- digests ------------------------------------------------------------------------------------------------
 
     async def send_digest(
-        self, platform: str, channel: str, day: date | None = None, *, frequency: str | None = None
+        self, platform: str, channel: str, day: date | None = None, *, frequency: str | None = None,
+        retry_now: bool = False,
     ) -> Outcome:
-        """Compute and post the digest of `day` (default: today in the subscription's time zone) once."""
+        """Compute and post the digest of `day` (default: today in the subscription's time zone) once.
+        `retry_now`: a failed earlier attempt is retried at once instead of at its back-off time."""
         sub = await self.records.subscription(platform, channel)
         frequency = frequency or (sub.frequency if sub else "daily")
         zone = sub.timezone if sub else self.services.settings.timezone
@@ -216,7 +220,7 @@ class Jobs:
             return Outcome("no_notifier", platform, channel, "digest", period, f"{platform} is not configured, so I cannot post there.")
         reply = await self.digest_reply(platform, channel, day, frequency)
         return await self.deliver(platform, channel, "digest", period, reply,
-                                  notify_user=sub.subscriber_id if sub else None, what=what)
+                                  notify_user=sub.subscriber_id if sub else None, what=what, retry_now=retry_now)
 
     async def digest_reply(self, platform: str, channel: str, day: date, frequency: str) -> Reply:
         data = await compute_digest(self.services.warehouse, day, frequency=frequency, settings=self.services.settings)

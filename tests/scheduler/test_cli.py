@@ -72,6 +72,11 @@ def test_a_refused_digest_exits_1_and_is_recorded(data_dir, fake_slack, capsys):
     assert "not_in_channel" in err and "Traceback" not in err
     delivery = records_of(data_dir, lambda r: r.delivery("slack", "C7", "digest", "2026-03-10"))
     assert delivery.status == "failed" and delivery.next_attempt_at is not None
+    # The operator fixed the channel and sends again: an explicit send does not wait for the back-off.
+    del fake_slack.errors["chat.postMessage"]
+    assert main(["digest", "send", "--platform", "slack", "--channel", "C7", "--date", "2026-03-10"]) == 0
+    assert [c.data["channel"] for c in fake_slack.of("chat.postMessage")] == ["C7"]
+    assert "Posted" in capsys.readouterr().out
 
 
 def test_digest_send_bad_usage_exits_2(data_dir, monkeypatch, capsys):

@@ -48,14 +48,16 @@ def main(args: argparse.Namespace) -> int:
     async def go():
         try:
             jobs = build_jobs(bot)
-            return await jobs.send_digest(args.platform, channel, args.date, frequency="weekly" if args.weekly else None)
+            return await jobs.send_digest(
+                args.platform, channel, args.date, frequency="weekly" if args.weekly else None, retry_now=True
+            )
         finally:
             await bot.close()
 
     outcome = asyncio.run(go())
-    print(outcome.message, file=sys.stderr if not outcome.ok else sys.stdout)
     if outcome.status == "no_notifier":
         raise UsageError(outcome.message + " (set SLACK_BOT_TOKEN, or the Teams settings)")
     if not outcome.ok:
         raise ServiceError(outcome.message)
+    print(outcome.message)
     return 0

@@ -279,9 +279,10 @@ class Records:
 
     async def claim_delivery(
         self, platform: str, channel_id: str, kind: str, period: str, *, payload: dict[str, Any] | None = None,
-        notify_user: str | None = None,
+        notify_user: str | None = None, retry_now: bool = False,
     ) -> Delivery | None:
-        """Record a post as pending before it is made. None: already sent, being sent, or not yet due for retry."""
+        """Record a post as pending before it is made. None: already sent, being sent, or not yet due for retry
+        (`retry_now`: a failed one is due at once — an operator's explicit `qopt digest send`)."""
         now = self.store.now()
         rows = await self._rows(
             "INSERT INTO qopt_deliveries (platform, channel_id, kind, period, status, attempts, payload, notify_user, "
@@ -289,11 +290,11 @@ class Records:
             "ON CONFLICT (platform, channel_id, kind, period) DO UPDATE SET status = 'pending', "
             "attempts = qopt_deliveries.attempts + 1, updated_at = excluded.updated_at, "
             "payload = coalesce(excluded.payload, qopt_deliveries.payload) "
-            "WHERE qopt_deliveries.status = 'failed' AND coalesce(qopt_deliveries.next_attempt_at, 0) <= :now "
+            "WHERE qopt_deliveries.status = 'failed' AND (coalesce(qopt_deliveries.next_attempt_at, 0) <= :now OR :force = 1) "
             "RETURNING *",
             p=platform, c=channel_id, kind=kind, period=period,
             payload=json.dumps(payload, separators=(",", ":")) if payload is not None else None,
-            user=notify_user, now=now,
+            user=notify_user, now=now, force=1 if retry_now else 0,
         )  # fmt: skip
         return _build(Delivery, rows[0]) if rows else None
 

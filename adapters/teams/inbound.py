@@ -86,8 +86,13 @@ def is_personal(activity: Activity) -> bool:
 
 
 def place(activity: Activity) -> Place:
-    """Teams place: the tenant as team, the conversation as channel, the channel thread's root as thread."""
+    """Teams place: the tenant as team, the conversation as channel, the channel thread's root as thread.
+
+    A channel reply thread arrives as `19:…@thread.tacv2;messageid=<root>`: the channel is the part before
+    `;messageid=` (so per-channel settings match every thread of it) and the root message id is the thread.
+    """
     conversation_id = activity.conversation.id if activity.conversation else None
+    channel = conversation_id.split(";messageid=", 1)[0] if conversation_id else None
     thread = None
     if conversation_id and ";messageid=" in conversation_id:
         thread = conversation_id.split(";messageid=", 1)[1]
@@ -98,7 +103,7 @@ def place(activity: Activity) -> Place:
     return Place(
         platform="teams",
         team_id=tenant_id(activity),
-        channel_id=conversation_id,
+        channel_id=channel,
         thread_id=thread,
         is_dm=is_personal(activity),
     )

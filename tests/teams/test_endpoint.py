@@ -52,7 +52,7 @@ async def test_channel_mention_is_stripped_and_reply_goes_to_the_thread(teams):
     [request] = seen
     assert request.text == "help cost" and request.command == "help" and request.positionals == ["cost"]
     assert not request.place.is_dm
-    assert request.place.channel_id == activity["conversation"]["id"]
+    assert request.place.channel_id == "19:general@thread.tacv2"  # the channel, whichever thread
     assert request.place.thread_id == activity["id"]
     reply = teams.connector.messages()[0]
     # Replies to the mention: POST .../activities/{id} in the channel thread.
@@ -189,6 +189,25 @@ async def test_first_message_stores_the_channel_reference_without_the_thread(tea
     await teams.post(activity)
     references = await teams.endpoint.references.all()
     assert list(references) == ["19:general@thread.tacv2"]
+
+
+class Broken(Skill):
+    name = "broken"
+    summary = "always fails"
+
+    async def run(self, request: Request, services: Services) -> Reply:
+        raise RuntimeError("boom: secret internals")
+
+
+async def test_a_failing_skill_gets_an_apology_with_an_error_id(teams):
+    teams.bot.router.skills["broken"] = Broken()
+    response = await teams.post(message(teams.service_url, "broken"))
+    assert response.status in (200, 202)
+    [reply] = teams.connector.messages()
+    card = card_of(reply)
+    text = " ".join(card_texts(card))
+    assert "error id" in text and "boom" not in text and "secret" not in text
+    assert card["body"][0]["color"] == "Attention"
 
 
 class Slowpoke(Skill):

@@ -128,7 +128,8 @@ async def _preview(request: Request, services: Services) -> Reply:
     sub = await records.subscription(place.platform, place.channel_id) if place.channel_id else None
     zone = sub.timezone if sub else services.settings.timezone
     day = local_today(services.clock(), zone)
-    reply = await Jobs(services, {}).digest_reply(place.platform, place.channel_id or "", day, sub.frequency if sub else "daily")
+    reply = await Jobs(services, {}).digest_reply(place.platform, place.channel_id or "", day,
+                                                  sub.frequency if sub else "daily", team_id=place.team_id)
     reply.blocks.append(Context(text="Preview: nothing was posted."))
     return reply
 

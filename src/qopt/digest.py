@@ -8,6 +8,7 @@ masked fingerprint.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -17,7 +18,7 @@ from qopt.bot import format as fmt
 from qopt.bot.reply import Actions, Button, Context, Field_, Fields, Header, Reply, Table, Text
 from qopt.config import Settings
 from qopt.warehouse.base import Warehouse
-from qopt.workload import RecurringQuery, Window, recurring_queries
+from qopt.workload import RecurringQuery, Scope, Window, recurring_queries
 
 TOP_QUERIES = 5
 TOP_OPPORTUNITIES = 3
@@ -79,24 +80,26 @@ def _midnight(day: date) -> datetime:
 
 
 async def compute_digest(
-    warehouse: Warehouse, day: date, *, frequency: str = "daily", settings: Settings | None = None
+    warehouse: Warehouse, day: date, *, frequency: str = "daily", settings: Settings | None = None,
+    workspaces: Sequence[str] | None = None,
 ) -> DigestData:
     """Everything the digest shows for date `day`, from three warehouse queries (savings: monthly, per the
-    recommendation engine's assumptions)."""
+    recommendation engine's assumptions). `workspaces`: what the channel may see (`qopt.policy.for_channel`)."""
     days = 7 if frequency == "weekly" else 1
     covered = Window(_midnight(day - timedelta(days=days)), _midnight(day))
     wide = Window(_midnight(day - timedelta(days=days + BASELINE_DAYS)), covered.end)
-    spent = await costs.spend(warehouse, wide)
+    spent = await costs.spend(warehouse, wide, workspaces=workspaces)
     by_day = spent.by_day
     current = sum(by_day.get(day - timedelta(days=i), 0.0) for i in range(1, days + 1))
     prior_days = [day - timedelta(days=i) for i in range(days + 1, 2 * days + 1)]
     baseline_days = [day - timedelta(days=i) for i in range(days + 1, days + BASELINE_DAYS + 1)]
     prior = sum(by_day.get(d, 0.0) for d in prior_days)
     baseline = sum(by_day.get(d, 0.0) for d in baseline_days) / BASELINE_DAYS
-    use = await costs.warehouse_use(warehouse, covered)
+    use = await costs.warehouse_use(warehouse, covered, workspaces=workspaces)
     idle = sum(u.idle for u in use.values())
     idle_top = max(((wid, u.idle) for wid, u in use.items() if u.idle > 0), key=lambda x: (x[1], x[0]), default=None)
-    top = await recurring_queries(warehouse, covered, limit=TOP_QUERIES, tag="digest")
+    scope = Scope(workspaces=None if workspaces is None else tuple(workspaces))
+    top = await recurring_queries(warehouse, covered, scope, limit=TOP_QUERIES, tag="digest")
     return DigestData(
         day=day, frequency=frequency, current=current, prior=prior, baseline=baseline,
         month_to_date=spent.month_to_date, forecast=spent.forecast, month=spent.month, idle=idle,

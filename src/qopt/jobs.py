@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from qopt import alerting
+from qopt import alerting, policy
 from qopt.bot.reply import Reply
+from qopt.bot.request import Place
 from qopt.bot.skill import Services
 from qopt.digest import FiredAlert, compute_digest, digest_reply
 from qopt.notify import Delivery as Posted
@@ -218,12 +219,19 @@ class Jobs:
             return self._not_claimed(existing, platform, channel, "digest", period, what)
         if platform not in self.notifiers:
             return Outcome("no_notifier", platform, channel, "digest", period, f"{platform} is not configured, so I cannot post there.")
-        reply = await self.digest_reply(platform, channel, day, frequency)
+        reply = await self.digest_reply(platform, channel, day, frequency, team_id=sub.team_id if sub else None)
         return await self.deliver(platform, channel, "digest", period, reply,
                                   notify_user=sub.subscriber_id if sub else None, what=what, retry_now=retry_now)
 
-    async def digest_reply(self, platform: str, channel: str, day: date, frequency: str) -> Reply:
-        data = await compute_digest(self.services.warehouse, day, frequency=frequency, settings=self.services.settings)
+    async def digest_reply(
+        self, platform: str, channel: str, day: date, frequency: str, *, team_id: str | None = None
+    ) -> Reply:
+        # What the channel may see (QOPT_WORKSPACE_MAP): its workspaces only, never statement text.
+        access = policy.for_channel(Place(platform=platform, team_id=team_id, channel_id=channel), self.services.settings)
+        if not access.mapped:
+            return Reply.message(policy.unmapped_message(access.place), ok=False)
+        data = await compute_digest(self.services.warehouse, day, frequency=frequency, settings=self.services.settings,
+                                    workspaces=access.workspaces)
         until = self.now().timestamp()
         since = until - 86400 * data.days
         for rule, firing in await self.records.firings_for_channel(platform, channel, since, until):

@@ -155,3 +155,24 @@ async def test_cli_doctor(tmp_path, emulator):
     assert "[ok]   system.query.history" in out and "[FAIL] system.lakeflow.jobs" in out
     assert "fix: An admin runs: GRANT USE CATALOG ON CATALOG system" in out
     assert TOKEN not in out + err and err == ""
+
+
+async def test_cli_sql_through_databricks(tmp_path, emulator):
+    env = {"QOPT_WAREHOUSE": "databricks", "DATABRICKS_HOST": emulator.host, "DATABRICKS_TOKEN": TOKEN,
+           "QOPT_WAREHOUSE_ID": WAREHOUSE_ID}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QOPT_", "DATABRICKS_", "SLACK_"))} | env | {
+        "QOPT_DATA_DIR": str(tmp_path / "data"), "DATABRICKS_CONFIG_FILE": str(tmp_path / "nocfg")}
+    proc = await asyncio.create_subprocess_exec(
+        str(QOPT), "sql", "SELECT executed_by, count(*) AS n FROM system.query.history GROUP BY ALL ORDER BY 1",
+        "--format", "json", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 0, err.decode()
+    from tests.databricks.conftest import query_rows
+
+    counts: dict[str, int] = {}
+    for row in query_rows():
+        counts[row[1]] = counts.get(row[1], 0) + 1
+    assert json.loads(out) == {"columns": ["executed_by", "n"], "rows": [[u, n] for u, n in sorted(counts.items())]}
+    tags = [r[2]["query_tags"] for r in emulator.requests if r[0] == "POST" and r[1].startswith("/api/2.0/sql/statements")]
+    assert tags == [[{"key": "qopt_skill", "value": "cli.sql"}]]

@@ -111,6 +111,7 @@ class RecurringQuery:
     read_bytes: float
     failures: int
     users: list[str]
+    main_user: str | None  # the user with the most runs
     warehouse_id: str | None
     warehouses: int
     sample_text: str
@@ -121,7 +122,10 @@ class RecurringQuery:
 
     @property
     def owner(self) -> str:
-        return self.users[0] if len(self.users) == 1 else f"{len(self.users)} users"
+        """Who runs it: the main user, and how many others do."""
+        main = self.main_user or (self.users[0] if self.users else "–")
+        others = len(self.users) - 1
+        return main if others <= 0 else f"{main} +{others}"
 
 
 async def run(warehouse: Warehouse, name: str, params: Mapping[str, Any], *, tag: str) -> Result:
@@ -176,6 +180,7 @@ def _recurring(fp_id: str, masked: str, row: dict[str, Any]) -> RecurringQuery:
         read_bytes=float(row["read_bytes"] or 0),
         failures=int(row["failures"] or 0),
         users=sorted(u for u in (row["user_list"] or []) if u),
+        main_user=row.get("main_user"),
         warehouse_id=row["warehouse_id"],
         warehouses=int(row["warehouses"] or 0),
         sample_text=row["sample_text"] or "",

@@ -13,6 +13,7 @@ SELECT
   COUNT_IF(r.execution_status = 'FAILED') AS failures,
   COUNT(DISTINCT r.executed_by) AS users,
   array_sort(collect_set(r.executed_by)) AS user_list,
+  mode(r.executed_by) AS main_user,
   max_by(r.statement_text, r.start_time) AS sample_text,
   max_by(r.statement_id, r.start_time) AS last_statement_id,
   max_by(r.warehouse_id, r.start_time) AS warehouse_id,

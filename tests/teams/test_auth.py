@@ -26,7 +26,7 @@ from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import 
 import adapters.teams
 from adapters.teams.auth import is_loopback
 from qopt.errors import ConfigError
-from tests.teams.harness import card_of, card_texts, make_bot, message, start
+from tests.teams.harness import card_texts, make_bot, message, start
 
 APP_ID = "0b9d6c1e-7a1f-4c38-9d7e-5a1b2c3d4e5f"
 TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47"

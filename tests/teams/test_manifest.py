@@ -7,7 +7,6 @@ import struct
 import zipfile
 import zlib
 
-import pytest
 
 from adapters.teams.icons import color_icon, outline_icon
 from adapters.teams.package import MANIFEST_DIR, build, main

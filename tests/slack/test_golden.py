@@ -43,7 +43,10 @@ MESSAGES = {
     "cost_by_warehouse": "cost --days 7 --by warehouse",
     "cost_by_day": "cost --days 7 --by day",
     "ask_offline": "who spent the most this week?",
-    "unknown": "frobnicate",
+    "optimize_text": "optimize SELECT * FROM main.sales.orders WHERE year(order_date) = 2024",
+    "recommend": "recommend --days 7 --limit 3",
+    "digest_status": "digest status",
+    "alert_list": "alert list",
 }
 
 
@@ -105,8 +108,9 @@ async def test_golden_query_details_and_sql(bot):
     assert details, "top offers a Details button"
     statement_id = details[0]["value"]
     assert re.fullmatch(r"[0-9a-f-]{8,}", statement_id)
-    for name, text in (("query", f"query {statement_id}"), ("query_sql", f"query {statement_id} --sql")):
+    for name, text in (("query", f"query {statement_id}"), ("query_sql", f"query {statement_id} --sql"),
+                       ("optimize", f"optimize {statement_id}")):
         reply = await bot.handle(text, USER, PLACE)
-        message = render_message(reply, source="query")
+        message = render_message(reply, source=text.split()[0])
         check_limits_of(message)
         _compare(name, message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from tests.slack.conftest import SECRET, Harness
@@ -198,3 +199,17 @@ async def test_thread_context_survives_a_restart(tmp_path, fake_slack):
         finally:
             await h.client.close()
     assert len(fake_slack.of("chat.postMessage")) == 2
+
+
+async def test_failing_warehouse_gives_an_apology_with_an_error_id_and_healthz_503(harness: Harness):
+    harness.bot.services.warehouse._conn.close()  # the real DuckDB connection goes away, as a crashed service would
+    health = await harness.client.get("/healthz")
+    assert health.status == 503
+    problems = (await health.json())["problems"]
+    assert problems and problems[0].startswith("warehouse:")
+    await harness.command("top --days 7")
+    (hook,) = await harness.fake.wait_for("hook")
+    reply = harness.seen[-1][1]
+    assert not reply.ok and reply.error_id and re.fullmatch(r"[0-9a-f]{8}", reply.error_id)
+    assert reply.error_id in hook.data["text"] and hook.data["text"].startswith("⚠️")
+    assert "Traceback" not in hook.data["text"]

@@ -58,9 +58,11 @@ class AskSkill(Skill):
         if not question:
             raise UsageError(f"Ask a question after @{alias}, e.g. `ask @{alias} which warehouse cost the most?`")
         threads = conversations(services)
-        conversation_id = await threads.get(request.place, space_id)
-        answer = await services.genie.ask(space_id, question, conversation_id=conversation_id, progress=progress.report)
-        await threads.put(request.place, space_id, answer.conversation_id)
+        async with threads.turn(request.place, space_id):
+            conversation_id = await threads.get(request.place, space_id)
+            answer = await services.genie.ask(
+                space_id, question, conversation_id=conversation_id, progress=progress.report)
+            await threads.put(request.place, space_id, answer.conversation_id)
         return answer_reply(answer, alias=alias, in_dm=access.sql_visible, table_rows=services.settings.genie_table_rows)
 
 

@@ -227,3 +227,16 @@ async def test_qopt_shell_shows_genie_progress_on_stderr(make_bot, monkeypatch, 
     out = capsys.readouterr()
     assert "Genie is running the query…" in out.err and "Genie is running" not in out.out
     assert "Here is the answer to: who spent the most?" in out.out
+
+
+async def test_two_quick_questions_in_one_thread_share_the_conversation(make_bot, emulator):
+    import asyncio
+
+    bot = make_bot()
+    first, second = await asyncio.gather(
+        bot.handle("ask who spent the most?", USER, thread("quick")),
+        bot.handle("ask and yesterday?", USER, thread("quick")),
+    )
+    assert first.ok and second.ok
+    (ids,) = emulator.conversations.values()
+    assert [emulator.messages[m].content for m in ids] == ["who spent the most?", "and yesterday?"]

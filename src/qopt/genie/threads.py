@@ -6,6 +6,9 @@ conversation. Without a state store it is kept in memory (follow-ups work until 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from qopt.bot.request import Place
@@ -26,6 +29,27 @@ class ConversationMap:
     def __init__(self, state: Any = None) -> None:
         self.state = state
         self._memory: dict[str, dict[str, Any]] = {}
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # key -> (lock, questions using it)
+
+    @contextlib.asynccontextmanager
+    async def turn(self, place: Place, space_id: str) -> AsyncIterator[None]:
+        """One question at a time per thread (in this process): a follow-up waits for the answer before it,
+        so both land in the same conversation, in order."""
+        key = thread_key(place, space_id)
+        if key is None:
+            yield
+            return
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]  # nobody else waits: forget the lock
+            else:
+                self._locks[key] = (lock, users - 1)
 
     async def get(self, place: Place, space_id: str) -> str | None:
         key = thread_key(place, space_id)

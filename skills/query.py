@@ -13,6 +13,7 @@ from qopt.bot.request import Request
 from qopt.bot.skill import Services, Skill
 from qopt.errors import UsageError
 from qopt.queries import load
+from qopt.recommend.render import with_findings
 from qopt.workload import Scope, Window, statement_cost
 
 DAYS = Option("days", "int", 30, "how far back to look for the statement", min=1, max=365, metavar="N")
@@ -64,7 +65,8 @@ class QuerySkill(Skill):
             _fingerprint_totals(services, window, row["group_key"], scope),
             _fingerprint_daily(services, window, row["group_key"], scope),
         )
-        return _reply(row, fp.id, cost, history, daily, sql_block, may_see, int(request.args["days"]))
+        reply = _reply(row, fp.id, cost, history, daily, sql_block, may_see, int(request.args["days"]))
+        return with_findings(reply, row, services.settings, cost_usd=cost, show_text=may_see)
 
 
 async def _fingerprint_totals(services: Services, window: Window, group_key: str, scope: Scope) -> dict[str, Any] | None:

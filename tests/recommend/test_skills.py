@@ -116,3 +116,19 @@ async def test_optimize_bad_input(ask) -> None:
     assert not reply.ok and "Usage" in reply.text
     reply = await ask("optimize SELEC * FRM t")
     assert reply.ok and "parse_error" in "\n".join(getattr(b, "text", "") for b in reply.blocks)
+
+
+async def test_query_reply_includes_the_statement_findings_masked_for_others(ask, raw) -> None:
+    sid, owner, text = raw.execute(
+        "SELECT statement_id, executed_by, statement_text FROM query.history "
+        "WHERE statement_text LIKE '%year(order_date)%' ORDER BY start_time DESC LIMIT 1"
+    ).fetchone()
+    year = text.split("year(order_date) = ")[1][:4]
+    mine = await ask(f"query {sid}", email=owner, dm=True)
+    texts = "\n".join(getattr(b, "text", "") for b in mine.blocks)
+    assert "*Findings:*" in texts and "non_sargable_predicate" in texts and f"= {year}" in texts
+    kinds = [b.type for b in mine.blocks]
+    assert kinds.index("actions") > max(i for i, b in enumerate(mine.blocks) if "non_sargable" in getattr(b, "text", ""))
+    other = await ask(f"query {sid}", email="someone.else@example.com", dm=False)
+    texts = "\n".join(getattr(b, "text", "") for b in other.blocks)
+    assert "non_sargable_predicate" in texts and f"= {year}" not in texts and "year(order_date) = ?" in texts

@@ -79,6 +79,7 @@ def analyze(
     statement = parsed
     statement.schema = schema
     findings: list[Finding] = []
+    before: list[str] = []  # the original, pretty-printed once for all rewrites
     for rule in rules:
         try:
             found = rule.check(statement)
@@ -91,19 +92,21 @@ def analyze(
             last = found[-1]
             found[-1] = last.model_copy(update={"message": f"{last.message} ({extra} more like this not shown.)"})
         if found and rewrites and rule.rewrite is not None and len(sql) <= MAX_REWRITE_CHARS:
-            rewrite = _rewrite(rule, statement)
+            rewrite = _rewrite(rule, statement, before)
             if rewrite is not None:
                 found[0] = found[0].model_copy(update={"rewrite": rewrite})
         findings.extend(found)
     return Analysis(sql=sql, findings=sort_findings(findings), statement=statement)
 
 
-def _rewrite(rule: Rule, statement: Statement) -> Rewrite | None:
+def _rewrite(rule: Rule, statement: Statement, before_cache: list[str]) -> Rewrite | None:
     try:
         result = rule.rewrite(statement)  # type: ignore[misc]
         if result is None:
             return None
-        before = statement.tree.sql(dialect=DIALECT, pretty=True)
+        if not before_cache:
+            before_cache.append(statement.tree.sql(dialect=DIALECT, pretty=True))
+        before = before_cache[0]
         after = result.tree.sql(dialect=DIALECT, pretty=True)
         if after == before:
             return None

@@ -37,6 +37,7 @@ class FakeSlack:
     server: TestServer | None = None
     _ts: int = 1700000000
     _changed: asyncio.Condition | None = None
+    sockets: list[Any] = field(default_factory=list)  # open Socket Mode connections (web.WebSocketResponse)
 
     # -- set-up ----------------------------------------------------------------------------------------------
     async def start(self) -> "FakeSlack":
@@ -44,6 +45,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/hooks/{hook}", self._hook)
         app.router.add_post("/upload/{file}", self._upload)
+        app.router.add_get("/socket", self._socket)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
         self._changed = asyncio.Condition()
@@ -113,11 +115,28 @@ class FakeSlack:
         await self._record(Call("hook", await request.json(), path=request.match_info["hook"]))
         return web.Response(text="ok")
 
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record what the app sends back (acknowledgements of envelopes)."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}})
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                await self._record(Call("socket", json.loads(message.data)))
+        return ws
+
+    async def send_envelope(self, envelope: dict[str, Any]) -> None:
+        await self.sockets[-1].send_json(envelope)
+
     async def _upload(self, request: web.Request) -> web.Response:
         await self._record(Call("upload", {"body": (await request.read()).decode()}, path=request.match_info["file"]))
         return web.Response(text="OK - 1")
 
     def _answer(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            assert self.server is not None
+            return {"ok": True, "url": str(self.server.make_url("/socket")).replace("http://", "ws://")}
         if method == "files.getUploadURLExternal":
             assert self.server is not None
             return {"ok": True, "file_id": "F1", "upload_url": str(self.server.make_url("/upload/F1"))}

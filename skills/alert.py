@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from qopt import alerting
+from qopt import alerting, policy
 from qopt.bot.options import USER, WAREHOUSE, WORKSPACE, Option
 from qopt.bot.reply import Context, Reply, Table, Text
 from qopt.bot.request import Request
@@ -61,6 +61,8 @@ def _channel(request: Request) -> tuple[str, str]:
 async def _add(request: Request, services: Services, records: Records, words: list[str]) -> Reply:
     spec = alerting.parse_rule(words, request.args)
     platform, channel = _channel(request)
+    # A workspace scope must be one this place may see (QOPT_WORKSPACE_MAP); refused with the reason otherwise.
+    policy.access(request, services.settings).scope(workspace=spec.scope_value if spec.scope_kind == "workspace" else None)
     rule = await records.add_rule(
         platform=platform, channel_id=channel, team_id=request.place.team_id, metric=spec.metric, op=spec.op,
         threshold=spec.threshold, scope_kind=spec.scope_kind, scope_value=spec.scope_value,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -28,6 +28,7 @@ OP_WORDS = {"above": ">", "over": ">", "gt": ">", "ge": ">=", "below": "<", "und
             "&gt;": ">", "&gt;=": ">=", "&lt;": "<", "&lt;=": "<="}
 SCOPES = ("workspace", "warehouse", "user")
 MAX_FIRINGS_PER_CHECK = 5  # per rule; the rest fire at the next check
+Workspaces = tuple[str, ...] | None  # the allow-list of the rule's channel (None: every workspace)
 
 
 @dataclass(frozen=True)
@@ -241,8 +242,9 @@ def day_window(day: date) -> Window:
     return Window(start, start + timedelta(days=1))
 
 
-def _rule_scope(rule: AlertRule) -> Scope:
-    return Scope(**{rule.scope_kind: rule.scope_value}) if rule.scope_kind else Scope()
+def _rule_scope(rule: AlertRule, workspaces: Workspaces) -> Scope:
+    own = {rule.scope_kind: rule.scope_value} if rule.scope_kind else {}
+    return Scope(**own, workspaces=workspaces)
 
 
 def _subject(rule: AlertRule) -> str:
@@ -258,36 +260,39 @@ def watched_days(rule: AlertRule, now: datetime) -> list[date]:
     return days
 
 
-async def evaluate(rule: AlertRule, warehouse: Warehouse, now: datetime) -> list[Observation]:
-    """The observations of `rule` that cross its threshold now (firing history is the caller's business)."""
+async def evaluate(
+    rule: AlertRule, warehouse: Warehouse, now: datetime, workspaces: Sequence[str] | None = None
+) -> list[Observation]:
+    """The observations of `rule` that cross its threshold now (firing history is the caller's business).
+    `workspaces`: what the rule's channel may see (`qopt.policy.for_channel`; None = every workspace)."""
     check = OPS[rule.op]
-    values = await _EVALUATORS[rule.metric](rule, warehouse, now)
+    values = await _EVALUATORS[rule.metric](rule, warehouse, now, None if workspaces is None else tuple(workspaces))
     return [o for o in values if check(o.observed, rule.threshold)]
 
 
-async def _daily_cost(rule: AlertRule, warehouse: Warehouse, now: datetime) -> list[Observation]:
+async def _daily_cost(rule: AlertRule, warehouse: Warehouse, now: datetime, ws: Workspaces) -> list[Observation]:
     out = []
     for day in watched_days(rule, now):
         window = day_window(day)
         if rule.scope_kind == "user":
-            spent = await costs.spend(warehouse, window)
-            by_user = await costs.cost_by_user(warehouse, window, spent)
+            spent = await costs.spend(warehouse, window, workspaces=ws)
+            by_user = await costs.cost_by_user(warehouse, window, spent, workspaces=ws)
             wanted = (rule.scope_value or "").lower()
             value = sum(v for user, v in by_user.items() if user.lower() == wanted)
         elif rule.scope_kind == "warehouse":
-            spent = await costs.spend(warehouse, window)
+            spent = await costs.spend(warehouse, window, workspaces=ws)
             value = spent.by_warehouse.get(rule.scope_value or "", 0.0)
         else:
-            value = (await costs.spend(warehouse, window, workspace=rule.scope_value)).total
+            value = (await costs.spend(warehouse, window, workspace=rule.scope_value, workspaces=ws)).total
         out.append(Observation(_subject(rule), day.isoformat(), value, {"day": day.isoformat()}))
     return out
 
 
-async def _spend_change(rule: AlertRule, warehouse: Warehouse, now: datetime) -> list[Observation]:
+async def _spend_change(rule: AlertRule, warehouse: Warehouse, now: datetime, ws: Workspaces) -> list[Observation]:
     today = now.astimezone(timezone.utc).date()
     yesterday = today - timedelta(days=1)
     window = Window(day_window(yesterday - timedelta(days=7)).start, day_window(yesterday).end)
-    spent = await costs.spend(warehouse, window, workspace=rule.scope_value)
+    spent = await costs.spend(warehouse, window, workspace=rule.scope_value, workspaces=ws)
     baseline_days = [yesterday - timedelta(days=i) for i in range(1, 8)]
     baseline = sum(spent.by_day.get(d, 0.0) for d in baseline_days) / 7
     if baseline <= 0:
@@ -298,12 +303,14 @@ async def _spend_change(rule: AlertRule, warehouse: Warehouse, now: datetime) ->
     return [Observation(_subject(rule), yesterday.isoformat(), change, detail)]
 
 
-async def _single(rule: AlertRule, warehouse: Warehouse, now: datetime, order: str, column: str) -> list[Observation]:
+async def _single(
+    rule: AlertRule, warehouse: Warehouse, now: datetime, ws: Workspaces, order: str, column: str
+) -> list[Observation]:
     from qopt.recommend.fingerprint import fingerprint
 
     since = max(rule.created_at, now.timestamp() - 86400)
     window = Window.around(datetime.fromtimestamp(since, timezone.utc), now)
-    rows = await single_statements(warehouse, window, _rule_scope(rule), order=order, limit=MAX_FIRINGS_PER_CHECK * 4)
+    rows = await single_statements(warehouse, window, _rule_scope(rule, ws), order=order, limit=MAX_FIRINGS_PER_CHECK * 4)
     out = []
     for row in rows:
         started: datetime = row["start_time"]
@@ -320,28 +327,28 @@ async def _single(rule: AlertRule, warehouse: Warehouse, now: datetime, order: s
     return out
 
 
-async def _query_cost(rule: AlertRule, warehouse: Warehouse, now: datetime) -> list[Observation]:
-    return await _single(rule, warehouse, now, "cost", "cost_usd")
+async def _query_cost(rule: AlertRule, warehouse: Warehouse, now: datetime, ws: Workspaces) -> list[Observation]:
+    return await _single(rule, warehouse, now, ws, "cost", "cost_usd")
 
 
-async def _query_duration(rule: AlertRule, warehouse: Warehouse, now: datetime) -> list[Observation]:
-    return await _single(rule, warehouse, now, "duration", "duration_ms")
+async def _query_duration(rule: AlertRule, warehouse: Warehouse, now: datetime, ws: Workspaces) -> list[Observation]:
+    return await _single(rule, warehouse, now, ws, "duration", "duration_ms")
 
 
-async def _failed_queries(rule: AlertRule, warehouse: Warehouse, now: datetime) -> list[Observation]:
+async def _failed_queries(rule: AlertRule, warehouse: Warehouse, now: datetime, ws: Workspaces) -> list[Observation]:
     out = []
     for day in watched_days(rule, now):
         window = day_window(day)
-        params = {**window.params(), **_rule_scope(rule).params()}
+        params = {**window.params(), **_rule_scope(rule, ws).params()}
         result = await warehouse.query(load("failed_statements"), params, tag="alerts")
         out.append(Observation(_subject(rule), day.isoformat(), float(result.scalar() or 0), {"day": day.isoformat()}))
     return out
 
 
-async def _idle_cost(rule: AlertRule, warehouse: Warehouse, now: datetime) -> list[Observation]:
+async def _idle_cost(rule: AlertRule, warehouse: Warehouse, now: datetime, ws: Workspaces) -> list[Observation]:
     out = []
     for day in watched_days(rule, now):
-        for wid, use in sorted((await costs.warehouse_use(warehouse, day_window(day))).items()):
+        for wid, use in sorted((await costs.warehouse_use(warehouse, day_window(day), workspaces=ws)).items()):
             if rule.scope_kind == "warehouse" and wid != rule.scope_value:
                 continue
             detail = {"day": day.isoformat(), "warehouse_id": wid, "billed": use.billed}

@@ -273,8 +273,14 @@ class Jobs:
         for rule in await self.records.rules():
             if rule.snoozed_until and rule.snoozed_until > now.timestamp():
                 continue
+            # What the rule's channel may see (QOPT_WORKSPACE_MAP); an unmapped place gets no alerts.
+            access = policy.for_channel(Place(platform=rule.platform, team_id=rule.team_id, channel_id=rule.channel_id),
+                                        self.services.settings)
+            if not access.mapped:
+                log.warning("alert rule %s: %s", rule.id, policy.unmapped_message(access.place))
+                continue
             try:
-                crossings = await alerting.evaluate(rule, self.services.warehouse, now)
+                crossings = await alerting.evaluate(rule, self.services.warehouse, now, access.workspaces)
             except Exception:  # noqa: BLE001 - one broken rule must not stop the others
                 log.exception("alert rule %s failed to evaluate", rule.id)
                 continue

@@ -167,3 +167,15 @@ def test_every_metric_has_an_example_that_parses():
     for metric in METRICS.values():
         args, positionals, _ = parse_options("alert", tokenize(metric.example.removeprefix("alert add ")), AlertSkill.options)
         assert parse_rule(positionals, args).metric == metric.name
+
+
+@pytest.mark.parametrize(("mapped_to", "fires"), [("ws1", True), ("ws2", False)])
+async def test_alerts_see_only_the_workspaces_of_their_channel(make_bot, clock, notifier, mapped_to, fires):
+    bot = await make_bot(workspace_map=f"slack:T1={mapped_to}")
+    clock.set(CREATED)
+    await add(bot, "daily_cost > 100")  # today: 120 in ws1, nothing in ws2
+    refused = await bot.handle("alert add daily_cost > 1 --workspace ws9", ANA, CHANNEL)
+    assert not refused.ok and "ws9" in refused.text
+    clock.set(CHECKED)
+    outcomes = await Jobs(bot.services, {"slack": notifier}).check_alerts()
+    assert [o.status for o in outcomes] == (["sent"] if fires else [])

@@ -91,3 +91,16 @@ async def test_empty_warehouse_digest_is_still_a_message():
     reply = digest_reply(data)
     assert data.current == 0 and data.change_vs_prior is None
     assert "No SQL warehouse queries" in json.dumps(reply.to_json())
+
+
+async def test_digest_shows_only_the_workspaces_of_its_channel(make_bot):
+    from qopt.jobs import Jobs
+
+    bot = await make_bot(workspace_map="slack:T1=ws2;slack:T2=ws1,ws2")
+    only_ws2 = await Jobs(bot.services, {}).digest_reply("slack", "C1", scenario.TODAY, "daily", team_id="T1")
+    both = await Jobs(bot.services, {}).digest_reply("slack", "C1", scenario.TODAY, "daily", team_id="T2")
+    spend = lambda reply: next(f.value for b in reply.blocks if b.type == "fields" for f in b.fields)  # noqa: E731
+    assert (spend(only_ws2), spend(both)) == (30.0, 180.0)  # w2 alone billed 30 on 03-09
+    assert "No SQL warehouse queries" in only_ws2.text + str(only_ws2.to_json())  # ws1's statements are not shown
+    unmapped = await Jobs(bot.services, {}).digest_reply("slack", "C1", scenario.TODAY, "daily", team_id="T3")
+    assert not unmapped.ok and "not mapped" in unmapped.text

@@ -12,7 +12,7 @@ from typing import Any
 
 from adapters.slack import limits as L
 from adapters.slack.blocks import render_blocks, unique_ids
-from qopt.bot.reply import Actions, Button, Header, Reply
+from qopt.bot.reply import Actions, Button, Header, Reply, Table
 from qopt.bot.request import Identity, Place
 
 # (title, command): today's spend so far, yesterday against the day before, the three costliest recurring queries.
@@ -26,6 +26,25 @@ QUICK_BUTTONS = (
     Button(label="Cost by user", action="cost", value="--days 7 --by user"),
     Button(label="Help", action="help"),
 )
+
+
+# Columns worth the Home tab's width, in the order shown (DESIGN.md fixes `fingerprint`, `runs`, `cost_usd`).
+HOME_COLUMNS = ("rank", "day", "fingerprint", "query", "runs", "cost_usd", "share_pct")
+
+
+def compact(table: Table) -> Table:
+    """The table with only the Home tab's columns (all of them when it has none of those)."""
+    keep = [c for c in HOME_COLUMNS if c in table.columns]
+    if not keep:
+        return table
+    index = [table.columns.index(c) for c in keep]
+    return Table(
+        columns=keep,
+        rows=[[row[i] if i < len(row) else None for i in index] for row in table.rows],
+        units={c: u for c, u in table.units.items() if c in keep},
+        title=table.title,
+        total_rows=table.total_rows,
+    )
 
 
 async def build_home(
@@ -45,7 +64,8 @@ async def build_home(
     budget = L.SURFACE_BLOCKS - len(blocks)
     share = max(3, budget // max(1, len(sections)))
     for (title, _), reply in zip(sections, replies):
-        inner = [b for b in reply.blocks if b.type != "header"]  # the section title replaces the reply's header
+        # The section title replaces the reply's header; tables keep their key columns to fit the tab's width.
+        inner = [compact(b) if isinstance(b, Table) else b for b in reply.blocks if b.type != "header"]
         part = render_blocks(
             Reply(text=reply.text, blocks=[Header(text=title), *inner], ok=reply.ok),
             source="home",

@@ -169,3 +169,15 @@ def test_mode_follows_the_settings(tmp_path):
     assert mode(slack_bot_token=None) == "off"
     off = slack_mode(slack_settings(tmp_path, "", slack_bot_token=None, slack_signing_secret=None))
     assert off == ("off", "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set")
+
+
+def test_home_tables_keep_their_key_columns():
+    from adapters.slack.home import compact
+
+    table = Table(columns=["rank", "fingerprint", "query", "runs", "cost_usd", "p95_duration_ms", "warehouse"],
+                  rows=[[1, "abc", "SELECT 1", 3, 2.5, 100, "wh"]], units={"cost_usd": "usd", "p95_duration_ms": "ms"})
+    small = compact(table)
+    assert small.columns == ["rank", "fingerprint", "query", "runs", "cost_usd"]
+    assert small.rows == [[1, "abc", "SELECT 1", 3, 2.5]] and small.units == {"cost_usd": "usd"}
+    other = Table(columns=["a", "b"], rows=[[1, 2]])
+    assert compact(other) is other

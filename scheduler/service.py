@@ -30,6 +30,8 @@ log = logging.getLogger("qopt.scheduler")
 LEASE = "scheduler"
 SYNC_SECONDS = 60.0
 RETRY_SECONDS = 60.0
+HOUSEKEEPING_SECONDS = 3600.0
+KEEP_SECONDS = 90 * 86400.0  # delivery records and firings are kept 90 days
 
 
 def _signature(sub: Subscription) -> tuple[str, str, int, str]:
@@ -97,6 +99,12 @@ class Scheduler:
             return []
         return await self.jobs.retry_failed()
 
+    async def housekeeping(self) -> int:
+        """Drop expired key-value entries (event de-duplication, ...) and settled records older than KEEP_SECONDS."""
+        if not await self._lead():
+            return 0
+        return await self.services.state.purge_expired() + await self.jobs.records.prune(KEEP_SECONDS)
+
     async def sync_subscriptions(self) -> list[Outcome]:
         """Make the cron jobs match the subscriptions in the state store (added, changed, removed); then, as
         leader, post the digests that came due within the grace time without a delivery (catch-up after a restart
@@ -140,6 +148,8 @@ class Scheduler:
                     misfire_grace_time=max(60, int(interval / 2)))
         aps.add_job(self.retry_failed, IntervalTrigger(seconds=RETRY_SECONDS), id="retries",
                     misfire_grace_time=int(RETRY_SECONDS))
+        aps.add_job(self.housekeeping, IntervalTrigger(seconds=HOUSEKEEPING_SECONDS), id="housekeeping",
+                    misfire_grace_time=int(HOUSEKEEPING_SECONDS))
         aps.start()
         log.info("scheduler %s started (alerts every %g min)", self.instance_id, self.alert_interval_minutes)
 

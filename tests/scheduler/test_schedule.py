@@ -211,3 +211,17 @@ async def test_a_new_leader_posts_the_digest_its_dead_predecessor_missed(make_bo
     [outcome] = await b.sync_subscriptions()  # a's lease expired: b leads and catches up
     assert outcome.status == "sent" and outcome.period == "2026-03-10"
     assert len(notifier.to("C1")) == 1
+
+
+async def test_housekeeping_forgets_expired_and_settled_records(make_bot, clock, notifier):
+    bot = await make_bot()
+    await subscribe(bot)
+    scheduler = Scheduler(bot.services, {"slack": notifier}, instance_id="a")
+    state = bot.services.state
+    await state.kv_put("slack.events", "Ev1", {}, ttl_seconds=60)
+    await state.kv_put("slack.installations", "T1", {"kept": True})
+    assert (await scheduler.jobs.send_digest("slack", "C1", date(2026, 3, 10))).status == "sent"
+    clock.advance(days=91)
+    assert await scheduler.housekeeping() == 2  # the event id and the delivery record
+    assert await state.kv_get("slack.installations", "T1") == {"kept": True}
+    assert await Records(state).subscription("slack", "C1") is not None

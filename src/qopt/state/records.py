@@ -335,3 +335,15 @@ class Records:
             p=platform, c=channel_id, k=kind, limit=limit,
         )  # fmt: skip
         return [_build(Delivery, r) for r in rows]
+
+    # -- housekeeping -----------------------------------------------------------------------------------------
+
+    async def prune(self, older_than_seconds: float) -> int:
+        """Forget settled deliveries and firings older than the given age (their periods are long past)."""
+        before = self.store.now() - older_than_seconds
+        gone = await self._rows(
+            "DELETE FROM qopt_deliveries WHERE status IN ('sent', 'abandoned') AND updated_at < :before RETURNING id",
+            before=before,
+        )
+        fired = await self._rows("DELETE FROM qopt_alert_firings WHERE fired_at < :before RETURNING id", before=before)
+        return len(gone) + len(fired)

@@ -280,13 +280,11 @@ class SlackAdapter:
         if self.mode != "http":
             return False
         body = request.body or {}
-        if body.get("command") == COMMAND and body.get("response_url"):
-            pass
-        elif body.get("type") == "block_actions" and any(
+        is_command = body.get("command") == COMMAND and bool(body.get("response_url"))
+        is_press = body.get("type") == "block_actions" and any(
             parse_action_id(a.get("action_id") or "") for a in body.get("actions") or []
-        ):
-            pass
-        else:
+        )
+        if not (is_command or is_press):
             return False
         timestamp = (request.headers.get("x-slack-request-timestamp") or [""])[0]
         signature = (request.headers.get("x-slack-signature") or [""])[0]

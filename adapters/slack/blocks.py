@@ -242,12 +242,11 @@ def _fit(blocks: list[JSONBlock], max_blocks: int) -> list[JSONBlock]:
     if len(blocks) <= max_blocks:
         return blocks
     tail: list[JSONBlock] = []
-    while blocks and blocks[-1]["type"] == "actions" and len(tail) < 2:
+    while blocks and blocks[-1]["type"] == "actions" and len(tail) < min(2, max_blocks - 1):
         tail.insert(0, blocks.pop())
     room = max(0, max_blocks - len(tail) - 1)
     dropped = len(blocks) - room
     kept = blocks[:room]
-    # A "…and N more" line that the cut would leave dangling is folded into the notice.
     return kept + [_context_line(f"…and {dropped:,} more blocks (too long for one Slack message; narrow the question)")] + tail
 
 

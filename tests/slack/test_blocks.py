@@ -181,3 +181,13 @@ def test_home_tables_keep_their_key_columns():
     assert small.rows == [[1, "abc", "SELECT 1", 3, 2.5]] and small.units == {"cost_usd": "usd"}
     other = Table(columns=["a", "b"], rows=[[1, 2]])
     assert compact(other) is other
+
+
+def test_tiny_budgets_still_hold():
+    from adapters.slack.blocks import render_blocks
+
+    reply = Reply(text="t", blocks=[Text(text="a"), Text(text="b"), Actions(buttons=[Button(label="x", action="top")]),
+                                    Actions(buttons=[Button(label="y", action="top")])])
+    kinds = {budget: [b["type"] for b in render_blocks(reply, max_blocks=budget)] for budget in (1, 2, 3, 4)}
+    assert kinds == {1: ["context"], 2: ["context", "actions"], 3: ["context", "actions", "actions"],
+                     4: ["section", "section", "actions", "actions"]}

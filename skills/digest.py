@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from qopt.bot.reply import Context, Field_, Fields, Header, Reply, Table, Text
 from qopt.bot.request import Request
@@ -81,19 +81,30 @@ def parse_schedule(words: list[str], default_zone: str) -> tuple[str, str, int, 
             i += 1 if word == "at" else 0
         elif word in ("tz", "timezone", "zone"):
             value = words[i + 1] if i + 1 < len(words) else ""
-            try:
-                ZoneInfo(value)
-                if not value or "/" not in value and value.upper() != "UTC":
-                    raise ValueError(value)
-            except (ZoneInfoNotFoundError, ValueError):
+            zone = _zone(value)
+            if zone is None:
                 raise UsageError(f"`{_short(value or 'tz')}` is not a time zone: use an IANA name such as "
-                                 f"`tz Europe/Berlin` or `tz America/New_York`. Use {FORM}.") from None
-            zone = "UTC" if value.upper() == "UTC" else value
+                                 f"`tz Europe/Berlin` or `tz America/New_York`. Use {FORM}.")
             i += 1
         else:
             raise UsageError(f"I don't understand `{_short(words[i])}`. Use {FORM}.")
         i += 1
     return frequency, at_time, weekday, zone
+
+
+def _zone(name: str) -> str | None:
+    """An IANA zone name (Region/City, or UTC), matched case-insensitively; None when there is no such zone."""
+    if name.upper() == "UTC":
+        return "UTC"
+    if "/" not in name:
+        return None  # abbreviations such as CET or EST are ambiguous or obsolete
+    try:
+        ZoneInfo(name)
+        return name
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    matches = [z for z in available_timezones() if z.lower() == name.lower()]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _when(sub: Subscription) -> str:

@@ -47,6 +47,8 @@ async def test_digest_on_stores_the_schedule_and_who_subscribed(bot):
 async def test_digest_defaults_to_nine_in_the_configured_zone(bot):
     reply = await bot.handle("digest on", ANA, CHANNEL)
     assert reply.ok and "daily at 09:00 UTC" in reply.text
+    lower = await bot.handle("digest on at 18.30 tz america/new_york", ANA, CHANNEL)
+    assert lower.ok and "daily at 18:30 America/New_York" in lower.text
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ Kind = Literal["int", "float", "str", "choice", "flag"]
 
 @dataclass(frozen=True)
 class Option:
-    """One `--flag`. Integers outside [min, max] are clamped when `clamp` is set, refused otherwise."""
+    """One `--flag`. Integers outside [min, max] are clamped when `clamp` is set, refused otherwise. A text value
+    is at most `max_length` characters and, when `pattern` is set, must match it (a regular expression)."""
 
     name: str
     kind: Kind = "str"
@@ -21,6 +22,8 @@ class Option:
     clamp: bool = False
     choices: tuple[str, ...] = field(default_factory=tuple)
     metavar: str = ""
+    max_length: int = 200
+    pattern: str = ""
 
     @property
     def flag(self) -> str:
@@ -37,7 +40,8 @@ class Option:
 # Options most skills share.
 DAYS = Option("days", "int", 7, "window in days, ending now", min=1, max=365, metavar="N")
 LIMIT = Option("limit", "int", 10, "rows to show (1-100)", min=1, max=100, clamp=True, metavar="N")
-USER = Option("user", "str", None, "only this user's statements", metavar="EMAIL")
+USER = Option("user", "str", None, "only this user's statements", metavar="EMAIL", max_length=320)
 WAREHOUSE = Option("warehouse", "str", None, "only this warehouse (id or name)", metavar="ID")
-WORKSPACE = Option("workspace", "str", None, "only this workspace id", metavar="ID")
+WORKSPACE = Option("workspace", "str", None, "only this workspace id", metavar="ID", max_length=64,
+                   pattern=r"[0-9A-Za-z_-]+")
 SHARE = Option("share", "flag", False, "post the answer in the channel for everyone")

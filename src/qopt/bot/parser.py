@@ -101,6 +101,10 @@ def _convert(option: Option, raw: str, notes: list[str]) -> object:
         return choice
     if not raw.strip():
         raise UsageError(f"`{option.flag}` needs a value ({option.usage()}).")
+    if len(raw) > option.max_length:
+        raise UsageError(f"`{option.flag}` takes at most {option.max_length} characters.")
+    if option.pattern and not re.fullmatch(option.pattern, raw):
+        raise UsageError(f"`{option.flag}` does not look like {option.metavar or 'a valid value'}: `{_short(raw)}`.")
     return raw
 
 

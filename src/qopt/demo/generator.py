@@ -27,6 +27,7 @@ from qopt.errors import UsageError
 from qopt.warehouse.schema import ddl
 
 Progress = Callable[[str], None]
+MAX_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ def window(end: date, days: int) -> tuple[int, int]:
 def generate(path: Path, *, days: int = 90, queries: int = 100_000, seed: int = 42, end: date,
              progress: Progress | None = None) -> GenerationStats:
     """Write the demo warehouse to `path` (atomically replacing any file there) and return what was written."""
-    if not isinstance(days, int) or days < 1:
-        raise UsageError("days must be a whole number of at least 1.")
+    if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise UsageError(f"days must be a whole number from 1 to {MAX_DAYS}.")
     if not isinstance(queries, int) or queries < 0:
         raise UsageError("queries must be a whole number of at least 0.")
     say = progress or (lambda _message: None)

@@ -5,8 +5,8 @@ waiting_for_compute → compilation → waiting_at_capacity → execution → re
 `total_duration_ms` is their sum and `end_time = start_time + total_duration_ms`. A statement arriving at a
 stopped warehouse starts it (STARTING at the arrival, RUNNING after the cold start, which the statement waits
 for); a warehouse stops `auto_stop_minutes` after the last statement ended with no new arrival (STOPPING and
-STOPPED at that instant). A warehouse runs `10 × clusters` statements at once; beyond that statements queue, and
-it scales up (SCALED_UP) when it may. Every execution therefore lies inside an up interval.
+STOPPED at that instant). A warehouse runs a few statements per cluster at once (more on bigger sizes); beyond that statements queue, and
+it scales up (SCALED_UP) when the queue is long and it may. Every execution therefore lies inside an up interval.
 
 Metrics follow the template's scans (templates.py) and the warehouse size at the time: bytes scale with the
 columns read and the files the filter cannot prune, execution time with bytes over the warehouse's throughput,
@@ -33,7 +33,9 @@ MIX = {"dashboard": 0.46, "etl": 0.12, "adhoc": 0.26, "genie": 0.07, "alert": 0.
 # Relative activity by hour of day (UTC): a working day, quiet nights.
 HOUR_WEIGHTS = (1, 1, 1, 1, 1, 2, 4, 8, 14, 18, 18, 16, 12, 15, 17, 16, 13, 9, 6, 4, 3, 2, 2, 1)
 HOUR_CUM = tuple(accumulate(HOUR_WEIGHTS))
-SLOTS_PER_CLUSTER = 10
+# Statements one cluster runs at once, by size; more wait at capacity.
+SLOTS_PER_CLUSTER = {"2X_SMALL": 2, "X_SMALL": 3, "SMALL": 4, "MEDIUM": 6, "LARGE": 8, "X_LARGE": 10,
+                     "2X_LARGE": 12, "3X_LARGE": 16, "4X_LARGE": 20}
 MAX_QUERY_MS = 6 * HOUR_MS - 60_000
 QUEUE_TIMEOUT_MS = 30 * 60_000
 MB = 1024**2
@@ -219,8 +221,10 @@ class Simulation:
                 continue
             w = len(dash.widgets)
             refreshes = -(-q // w)
-            slots = [dash.minute * 60_000 + k * dash.every_hours * HOUR_MS for k in range(24 // dash.every_hours)]
-            scheduled = min(len(slots), max(1, int(refreshes * 0.4)))
+            # Scheduled refreshes: hourly ones through the working day (06:00-20:59), daily ones once.
+            hours = range(6, 21) if dash.every_hours == 1 else range(0, 1)
+            slots = [dash.minute * 60_000 + h * HOUR_MS for h in hours]
+            scheduled = min(len(slots), max(1, round(refreshes * 0.7)))
             stride = len(slots) / scheduled
             times = [(slots[int(k * stride)], True) for k in range(scheduled)]
             times += [(self._time_of_day(rnd), False) for _ in range(refreshes - scheduled)]
@@ -425,17 +429,20 @@ class Simulation:
                 heapq.heappop(running)
             wcap = 0
             popped = None
-            if len(running) >= st.clusters * SLOTS_PER_CLUSTER:
-                if st.clusters < config.max_clusters:
-                    st.clusters += 1
+            slots = SLOTS_PER_CLUSTER[config.size]
+            if len(running) >= st.clusters * slots:
+                free_at = running[0]
+                serverless = wh.type == "SERVERLESS"
+                if free_at - ready > (5_000 if serverless else 60_000) and st.clusters < config.max_clusters:
+                    st.clusters += 1  # a queue builds up: add a cluster, which takes a while to start
                     at = max(ready, st.last_event_ms)
                     st.events.append((at, "SCALED_UP", st.clusters))
                     st.last_event_ms = st.last_scale_up_ms = at
-                    free_at = at + (10_000 if wh.type == "SERVERLESS" else 90_000)
-                else:
-                    free_at = popped = heapq.heappop(running)  # the slot passes to this statement
+                    free_at = min(free_at, at + (10_000 if serverless else 90_000))
+                if free_at == running[0]:
+                    popped = heapq.heappop(running)  # the slot passes to this statement
                 wcap = max(0, free_at - ready)
-            elif (st.clusters > config.min_clusters and len(running) <= (st.clusters - 1) * SLOTS_PER_CLUSTER // 2
+            elif (st.clusters > config.min_clusters and len(running) <= (st.clusters - 1) * slots // 2
                   and t - st.last_scale_up_ms > 15 * 60_000):
                 st.clusters -= 1
                 at = max(t, st.last_event_ms)
@@ -482,7 +489,7 @@ class Simulation:
                 heapq.heappush(running, ready + wcap + exe)
             else:
                 task = 0
-            if status == FINISHED and template.statement_type == "SELECT" and not scheduled:
+            if status == FINISHED and template.statement_type == "SELECT" and run is None:
                 st.cache[key] = (qid, t, produced, s)
         total = wfc + comp + wcap + exe + fetch
         st.last_end = max(st.last_end, t + total)

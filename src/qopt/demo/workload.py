@@ -20,6 +20,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from bisect import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -192,7 +193,7 @@ class Simulation:
         return split(self.queries, weights)
 
     def _time_of_day(self, rnd: random.Random) -> int:
-        hour = rnd.choices(range(24), cum_weights=HOUR_CUM)[0]
+        hour = bisect(HOUR_CUM, rnd.random() * HOUR_CUM[-1], 0, 23)  # == rnd.choices(range(24), cum_weights=...)
         return hour * HOUR_MS + int(rnd.random() * HOUR_MS)
 
     def arrivals(self, day: int, n: int) -> list[tuple]:
@@ -274,7 +275,7 @@ class Simulation:
             self.session_seq += 1
             t = self._time_of_day(rnd)
             for _ in range(k):
-                tmpl = rnd.choices(adhoc, cum_weights=cum)[0]
+                tmpl = adhoc[bisect(cum, rnd.random() * cum[-1], 0, len(cum) - 1)]  # == rnd.choices(adhoc, cum_weights=cum)
                 template = TEMPLATES[tmpl]
                 self._add(out, day_ms + t, tmpl, usr, usr, wh, SRC_NONE, -1, rnd.choice(template.spans),
                           rnd.randint(*template.n_range), self.session_seq)
@@ -349,6 +350,7 @@ class Simulation:
         """Run one statement; returns the next statement of its job run, if any."""
         t, _seq, tmpl, usr, as_usr, wh_idx, src_kind, src_idx, span, lit2, session, scheduled, run = arrival
         rnd = self.rnd
+        below = rnd._randbelow  # randrange/choice without their argument checks: the same draws
         if run is not None:
             tmpl = run.statements[run.tasks]
             template = TEMPLATES[tmpl]
@@ -361,7 +363,7 @@ class Simulation:
         if st.up and t > st.last_end + wh.config_at(st.last_end).auto_stop_minutes * 60_000:
             self._stop(wh_idx, st)
         if not st.up:
-            cold = rnd.randrange(5_000, 15_000) if wh.type == "SERVERLESS" else rnd.randrange(120_000, 300_000)
+            cold = 5_000 + below(10_000) if wh.type == "SERVERLESS" else 120_000 + below(180_000)
             st.up, st.ready_ms, st.up_since, st.clusters = True, t + cold, t, config.min_clusters
             st.events.append((t, "STARTING", st.clusters))
             st.events.append((t + cold, "RUNNING", st.clusters))
@@ -385,14 +387,14 @@ class Simulation:
             self.cache_hits += 1
             origin = hit[0]
             produced = hit[2]
-            comp = rnd.randrange(15, 80)
+            comp = 15 + below(65)
             wcap = exe = task = 0
             fetch = 5 + min(600_000, produced // 500)
             read_bytes = read_files = pruned = files_bytes = pruned_bytes = read_rows = 0
             spill = shuffle = wbytes = wrows = wfiles = io_pct = 0
         else:
             adhoc_like = src_kind in (SRC_NONE, SRC_GENIE, SRC_NOTEBOOK)
-            s = rnd.lognormvariate(0.0, 0.55 if adhoc_like else 0.25)
+            s = lognormal(rnd.random, 0.55 if adhoc_like else 0.25)
             read_bytes = int(sh.bytes * s)
             read_rows = int(sh.rows * s)
             read_files = max(1, int(sh.files * (0.9 + 0.2 * rnd.random()))) if template.scans else 0
@@ -417,9 +419,9 @@ class Simulation:
                 exe += int(1000 * wbytes / (cores * 20 * MB))
             else:
                 wrows = wbytes = wfiles = 0
-            comp = int(60 + 70 * len(template.scans) * rnd.lognormvariate(0, 0.5))
+            comp = int(60 + 70 * len(template.scans) * lognormal(rnd.random, 0.5))
             if template.statement_type == "MERGE":
-                comp += rnd.randrange(300, 1500)
+                comp += 300 + below(1_200)
             io_pct = 0 if t - st.up_since < 600_000 or not template.scans else int(rnd.random() * 90)
             exe = int(exe * (1 - io_pct / 300))
             # Capacity: queue when every slot is taken; scale up when allowed.
@@ -461,12 +463,12 @@ class Simulation:
             elif u < fail_p:
                 status = FAILED
                 if rnd.random() < 0.6:
-                    err, cut = rnd.choice(COMPILE_ERRORS), 0.0
+                    err, cut = COMPILE_ERRORS[below(len(COMPILE_ERRORS))], 0.0
                     wcap = 0
                     if popped is not None:
                         heapq.heappush(running, popped)
                 else:
-                    err, cut = rnd.choice(RUNTIME_ERRORS), 0.1 + 0.8 * rnd.random()
+                    err, cut = RUNTIME_ERRORS[below(len(RUNTIME_ERRORS))], 0.1 + 0.8 * rnd.random()
             elif u < fail_p + cancel_p:
                 status, err, cut = CANCELED, ERR_CANCELED, 0.05 + 0.9 * rnd.random()
             else:
@@ -513,12 +515,25 @@ class Simulation:
             self._flush()
         if run is not None:
             if run.tasks < len(run.statements):
-                nxt = min(t + total + rnd.randrange(1_000, 4_000), self.topo.end_ms - 1000)
+                nxt = min(t + total + 1_000 + below(3_000), self.topo.end_ms - 1000)
                 self.seq += 1
                 return (nxt, self.seq, -1, usr, as_usr, wh_idx, src_kind, src_idx, 0, 0, session, True, run)
-            run.end_ms = t + total + rnd.randrange(2_000, 8_000)
+            run.end_ms = t + total + 2_000 + below(6_000)
             self.job_runs.append(run)
         return None
+
+
+_NV_MAGICCONST = 4 * math.exp(-0.5) / math.sqrt(2.0)
+
+
+def lognormal(random_: Callable[[], float], sigma: float) -> float:
+    """`Random.lognormvariate(0, sigma)` with the same draws and result, without two layers of calls."""
+    while True:
+        u1 = random_()
+        u2 = 1.0 - random_()
+        z = _NV_MAGICCONST * (u1 - 0.5) / u2
+        if z * z / 4.0 <= -math.log(u2):
+            return math.exp(0.0 + z * sigma)
 
 
 def hours_between(start_ms: int, end_ms: int) -> range:

@@ -134,10 +134,14 @@ async def run(warehouse: Warehouse, name: str, params: Mapping[str, Any], *, tag
 
 
 @cache
-def _ordered(name: str, column: str) -> str:
-    """`<name>.sql` with `ORDER BY column DESC LIMIT :row_limit` appended (the column comes from a fixed list)."""
+def _ordered(name: str, column: str, tiebreak: str) -> str:
+    """`<name>.sql` with `ORDER BY column DESC, tiebreak LIMIT :row_limit` appended (names from fixed lists).
+
+    The tie-break keeps answers identical from run to run (and between warehouses) when values tie at the limit.
+    """
     tree = sqlglot.parse_one(load(name), read="databricks")
-    tree = tree.order_by(exp.column(column).desc(), copy=False).limit(exp.Placeholder(this="row_limit"), copy=False)
+    tree = tree.order_by(exp.column(column).desc(), exp.column(tiebreak), copy=False)
+    tree = tree.limit(exp.Placeholder(this="row_limit"), copy=False)
     return tree.sql(dialect="databricks")
 
 
@@ -155,7 +159,7 @@ async def recurring_queries(
 
     column = ORDER_COLUMNS[order]
     params = {**window.params(), **scope.params(), "group_key": None, "row_limit": limit * 3 + 20}
-    result = await warehouse.query(_ordered("top", column), params, tag=tag)
+    result = await warehouse.query(_ordered("top", column, "group_key"), params, tag=tag)
     merged: dict[str, RecurringQuery] = {}
     for row in result.dicts():
         fp = fingerprint(row["sample_text"] or "")
@@ -217,7 +221,7 @@ async def single_statements(
     """Single statements (not grouped) of the window, for `top --each`."""
     column = {"cost": "cost_usd", "duration": "total_duration_ms", "runs": "cost_usd", "spill": "spilled_bytes"}[order]
     params = {**window.params(), **scope.params(), "row_limit": limit}
-    return (await warehouse.query(_ordered("single_runs", column), params, tag="top")).dicts()
+    return (await warehouse.query(_ordered("single_runs", column, "statement_id"), params, tag="top")).dicts()
 
 
 async def statement_cost(warehouse: Warehouse, statement_id: str, window: Window, scope: Scope = Scope()) -> float:

@@ -1,3 +1,4 @@
+-- uses: priced_usage
 -- Cost attribution for SQL warehouses, as system-tables.md describes (the method Databricks field engineers
 -- publish). Defined once; every skill that shows a query's cost builds on these CTEs.
 --
@@ -15,18 +16,10 @@
 -- 6. statement_cost: the busy part of each hour goes to its statements in proportion to their task time
 --              in that hour. Attributed + idle = billed, hour by hour.
 WITH billed AS (
-  SELECT
-    u.usage_metadata.warehouse_id AS warehouse_id,
-    CAST(floor(unix_millis(u.usage_start_time) / 3600000) AS BIGINT) AS hour_idx,
-    SUM(CAST(u.usage_quantity AS DOUBLE) * CAST(p.pricing.default AS DOUBLE)) AS billed_usd
-  FROM system.billing.usage AS u
-  JOIN system.billing.list_prices AS p
-    ON u.cloud = p.cloud AND u.sku_name = p.sku_name AND u.usage_start_time >= p.price_start_time
-    AND (u.usage_end_time <= p.price_end_time OR p.price_end_time IS NULL)
-  WHERE u.usage_date >= :start_date AND u.usage_date <= :end_date
-    AND u.usage_start_time >= :start AND u.usage_start_time < :end
-    AND u.usage_metadata.warehouse_id IS NOT NULL
-    AND u.workspace_id IN (:workspaces)
+  SELECT warehouse_id, CAST(floor(unix_millis(usage_start_time) / 3600000) AS BIGINT) AS hour_idx,
+         SUM(cost_usd) AS billed_usd
+  FROM priced_usage
+  WHERE warehouse_id IS NOT NULL
   GROUP BY ALL
 ),
 executions AS (

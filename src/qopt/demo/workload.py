@@ -161,7 +161,7 @@ class Simulation:
     """Generates the arrivals day by day and plays them through the warehouses in time order."""
 
     def __init__(self, topo: Topology, *, queries: int, seed: int, sink: Callable[[list[tuple]], None],
-                 batch_size: int = 50_000) -> None:
+                 batch_size: int = 100_000) -> None:
         self.topo = topo
         self.queries = queries
         self.seed = seed

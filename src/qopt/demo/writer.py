@@ -92,19 +92,16 @@ class HistoryLoader:
         self._pending: list[Future] = []
 
     def write(self, rows: list[tuple]) -> None:
+        batch = _columns(rows)  # numpy now, so the Python tuples can go at once
+        self.rows += len(rows)
         if not self.background:
-            self._insert(rows)
-            self.rows += len(rows)
+            self._insert(batch)
             return
         while len(self._pending) >= 2:
             self._pending.pop(0).result()
-        self._pending.append(self._pool.submit(self._insert, rows))
-        self.rows += len(rows)
+        self._pending.append(self._pool.submit(self._insert, batch))
 
-    def _insert(self, rows: list[tuple]) -> None:
-        flat = array.array("q", chain.from_iterable(rows))
-        matrix = np.frombuffer(flat, dtype=np.int64).reshape(len(rows), len(ROW_FIELDS))
-        batch = {name: np.ascontiguousarray(matrix[:, i]) for i, name in enumerate(ROW_FIELDS)}  # noqa: F841
+    def _insert(self, batch: dict[str, np.ndarray]) -> None:
         self.conn.execute(self.sql)  # DuckDB scans the local `batch` (a dict of numpy arrays) in place
 
     def close(self) -> None:
@@ -114,6 +111,12 @@ class HistoryLoader:
         finally:
             self._pending.clear()
             self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _columns(rows: list[tuple]) -> dict[str, np.ndarray]:
+    flat = array.array("q", chain.from_iterable(rows))
+    matrix = np.frombuffer(flat, dtype=np.int64).reshape(len(rows), len(ROW_FIELDS))
+    return {name: np.ascontiguousarray(matrix[:, i]) for i, name in enumerate(ROW_FIELDS)}
 
 
 def _expansion_sql(seed: int) -> str:

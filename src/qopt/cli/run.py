@@ -21,13 +21,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from qopt.app import Bot, local_identity, render
+    from qopt.bot.progress import reporting
     from qopt.bot.request import Place
 
     bot = Bot(load_settings())
 
     async def go():
         try:
-            return await bot.handle(args.text, local_identity(args.as_user), Place(platform="shell", channel_id="cli"))
+            with reporting(lambda line: print(line, file=sys.stderr, flush=True)):  # progress goes to stderr
+                return await bot.handle(args.text, local_identity(args.as_user), Place(platform="shell", channel_id="cli"))
         finally:
             await bot.close()
 

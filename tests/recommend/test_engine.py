@@ -92,3 +92,10 @@ def test_deeply_nested_input_is_a_finding_not_a_crash() -> None:
     sql = "SELECT " + "(" * 5000 + "1" + ")" * 5000
     findings = analyze(sql).findings
     assert all(f.rule in ("parse_error",) for f in findings)
+
+
+def test_a_with_clause_before_insert_is_part_of_the_query() -> None:
+    assert analyze("WITH c AS (SELECT a FROM t) INSERT INTO x SELECT * FROM c").rules == []
+    assert analyze("WITH c AS (SELECT * FROM t ORDER BY a) INSERT INTO x SELECT a FROM c").rules == [
+        "select_star", "order_by_in_subquery"
+    ]

@@ -55,24 +55,24 @@ class Statement:
 
     @cached_property
     def roots(self) -> list[exp.Expression]:
-        """The parts of the statement the rules analyse."""
+        """The parts of the statement the rules analyse; the first is the main query."""
         return query_parts(self.tree)
 
     @cached_property
     def outer_queries(self) -> set[int]:
-        """ids of the outermost queries (their ORDER BY sorts the final result)."""
-        return {id(r) for r in self.roots if isinstance(r, exp.Query)}
+        """ids of the outermost query (its ORDER BY sorts the final result); the first of the roots."""
+        return {id(r) for r in self.roots[:1] if isinstance(r, exp.Query)}
 
     @cached_property
     def cte_names(self) -> frozenset[str]:
         """Names of the CTEs defined anywhere in the analysed parts (a table with another name is no CTE)."""
-        return frozenset(cte.alias.lower() for cte in self.nodes(exp.CTE))
+        return frozenset(cte.alias.lower() for cte in self.tree.find_all(exp.CTE))
 
     @cached_property
     def top_selects(self) -> set[int]:
         """ids of the SELECTs whose rows are the result: the roots and the branches of their set operations."""
         out: set[int] = set()
-        stack = list(self.roots)
+        stack = list(self.roots[:1])
         while stack:
             node = stack.pop()
             if isinstance(node, exp.Subquery):
@@ -181,7 +181,10 @@ def query_parts(tree: exp.Expression) -> list[exp.Expression]:
         return [tree]
     if isinstance(tree, (exp.Insert, exp.Create)):
         body = tree.expression
-        return [body] if isinstance(body, exp.Query) else []
+        if not isinstance(body, exp.Query):
+            return []
+        with_ = tree.args.get("with_")  # `WITH c AS (...) INSERT INTO t SELECT ... FROM c`
+        return [body] + ([cte.this for cte in with_.expressions] if with_ is not None else [])
     if isinstance(tree, exp.Merge):
         using = tree.args.get("using")
         if isinstance(using, exp.Subquery) and isinstance(using.this, exp.Query):

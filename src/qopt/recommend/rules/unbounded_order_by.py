@@ -19,7 +19,7 @@ def limited(query: exp.Expression) -> bool:
 
 def check(statement: Statement) -> list[Finding]:
     findings = []
-    for query in statement.roots:
+    for query in statement.roots[:1]:
         if not isinstance(query, exp.Query):
             continue
         order = query.args.get("order")

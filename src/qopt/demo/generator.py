@@ -94,6 +94,7 @@ def _fill(conn: duckdb.DuckDBPyConnection, stage: Path, start_ms: int, end_ms: i
           seed: int, say: Progress) -> dict:
     conn.execute("SET TimeZone = 'UTC'")
     conn.execute("SET preserve_insertion_order = false")
+    conn.execute("SET enable_progress_bar = false")
     for statement in ddl():
         conn.execute(statement)
     create_user_tables(conn)

@@ -32,15 +32,23 @@ MAX_SUMMARY = 1000
 MAX_BUTTON_TITLE = 60
 
 _BUTTON_STYLES = {"primary": "positive", "danger": "destructive"}
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
 _SINGLE_BOLD = re.compile(r"(?<![*\w])\*([^*\s](?:[^*\n]*[^*\s])?)\*(?![*\w])")
 
 
 def to_markdown(text: str) -> str:
     """Reply light markup to the Markdown subset Adaptive Cards draw: `*bold*` becomes `**bold**`.
 
-    `_italic_` is the same in both; `code` marks have no Adaptive Card equivalent and stay as typed.
+    `_italic_` is the same in both; `code` marks have no Adaptive Card equivalent and stay as typed, and nothing
+    inside them is converted (`*` in "`SELECT *`" is not a bold mark).
     """
-    return _SINGLE_BOLD.sub(r"**\1**", text)
+    out: list[str] = []
+    pos = 0
+    for span in _CODE_SPAN.finditer(text):
+        out += [_SINGLE_BOLD.sub(r"**\1**", text[pos : span.start()]), span.group(0)]
+        pos = span.end()
+    out.append(_SINGLE_BOLD.sub(r"**\1**", text[pos:]))
+    return "".join(out)
 
 
 def clip(text: str, limit: int) -> str:

@@ -77,6 +77,8 @@ def test_reply_without_blocks_still_has_a_body():
     ("2 * 3 * 4", "2 * 3 * 4"),
     ("**already**", "**already**"),
     ("a *b c* d", "a **b c** d"),
+    ("`*` reads every column of `sales` and *that* costs", "`*` reads every column of `sales` and **that** costs"),
+    ("`SELECT *` then *x*", "`SELECT *` then **x**"),
 ])
 def test_markup(source, expected):
     assert to_markdown(source) == expected

@@ -120,7 +120,7 @@ class Statement:
             m = _OPEN.match(text, end)  # a function name whose argument list carries no position: `rand()`
             if m and text.count("(", start, end) <= text.count(")", start, end):
                 end = m.end()
-        while text.count(")", start, end) > text.count("(", start, end):
+        for _ in range(_unopened(text, start, end)):
             m = _OPEN_BEFORE.search(text, max(0, start - 40), start)  # `CAST(` and other unpositioned openers
             if not m:
                 break
@@ -150,6 +150,25 @@ class Statement:
 
 
 _NEWLINE = re.compile(r"\n")
+
+
+def _unopened(text: str, start: int, end: int) -> int:
+    """How many `)` in text[start:end] close a `(` that lies before `start` (quotes are skipped)."""
+    depth = lowest = 0
+    quote = ""
+    for ch in text[start:end]:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"`":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            lowest = min(lowest, depth)
+    return -lowest
+
 _CLOSE = re.compile(r"[^()'\"]*?\)")
 _OPEN = re.compile(r"\s*\(")
 _OPEN_BEFORE = re.compile(

@@ -54,7 +54,7 @@ def _links(condition: exp.Expression | None, names: set[str]) -> list[set[str]]:
         cols = list(term.find_all(exp.Column))
         if unknown and len(cols) >= 2:
             refs = refs | {"*"}
-        if len(refs) >= 2:
+        if len(refs) >= 2 or "*" in refs:
             out.append(refs)
     return out
 

@@ -77,6 +77,11 @@ def test_a_failing_generation_leaves_the_old_warehouse_intact(tmp_path):
     assert _digest(path)["query.history"].startswith("200:")
 
 
+def test_a_directory_is_not_a_warehouse_path(tmp_path):
+    with pytest.raises(UsageError, match="directory"):
+        generate(tmp_path, days=1, queries=10, seed=1, end=END)
+
+
 def test_parent_directories_are_created(tmp_path):
     path = tmp_path / "a" / "b" / "w.duckdb"
     generate(path, days=1, queries=0, seed=1, end=END)

@@ -69,12 +69,20 @@ def generate(path: Path, *, days: int = 90, queries: int = 100_000, seed: int = 
     say = progress or (lambda _message: None)
     began = time.perf_counter()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory: give the path of the DuckDB file to write.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {path.parent}: {exc.strerror or exc}.") from None
     try:
         start_ms, end_ms = window(end, days)
     except (OverflowError, ValueError):
         raise UsageError(f"the window of {days} days ending {end} is outside the calendar.") from None
-    stage = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".stage", dir=path.parent))
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".stage", dir=path.parent))
+    except OSError as exc:
+        raise UsageError(f"cannot write in {path.parent}: {exc.strerror or exc}.") from None
     tmp = stage / "warehouse.duckdb"
     try:
         conn = duckdb.connect(str(tmp))
@@ -83,7 +91,10 @@ def generate(path: Path, *, days: int = 90, queries: int = 100_000, seed: int = 
             conn.execute("CHECKPOINT")
         finally:
             conn.close()
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}.") from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     first = datetime.fromtimestamp(start_ms / 1000, tz=timezone.utc).date()

@@ -12,7 +12,7 @@ import adapters.teams
 from adapters.teams.connector import RetryPolicy
 from adapters.teams.server import TeamsEndpoint
 from qopt.app import Bot
-from tests.teams.harness import FIXED_NOW, FakeConnector, make_bot, start
+from tests.teams.harness import FIXED_NOW, FakeConnector, empty_warehouse, make_bot, start
 
 
 @dataclass
@@ -33,8 +33,14 @@ class Teams:
             return response
 
 
+@pytest.fixture(scope="session")
+def empty_warehouse_path(tmp_path_factory: pytest.TempPathFactory):
+    """System tables without rows, created once (tests only read it)."""
+    return empty_warehouse(tmp_path_factory.mktemp("teams") / "empty.duckdb")
+
+
 @pytest.fixture
-async def teams_factory(tmp_path) -> AsyncIterator[Callable[..., Any]]:
+async def teams_factory(tmp_path, empty_warehouse_path) -> AsyncIterator[Callable[..., Any]]:
     """Start a Teams endpoint (and a fake connector) with the given settings and options."""
     runners: list[web.AppRunner] = []
     sessions: list[aiohttp.ClientSession] = []
@@ -49,7 +55,7 @@ async def teams_factory(tmp_path) -> AsyncIterator[Callable[..., Any]]:
         connector_runner, connector_url = await start(connector.app())
         runners.append(connector_runner)
         connector.url = connector_url
-        bot = make_bot(tmp_path, warehouse_path, now=now, **settings)
+        bot = make_bot(tmp_path, warehouse_path or empty_warehouse_path, now=now, **settings)
         bots.append(bot)
         sleeps: list[float] = []
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
-from qopt import alerting, policy
+from qopt import alerting
 from qopt.bot.options import USER, WAREHOUSE, WORKSPACE, Option
 from qopt.bot.reply import Context, Reply, Table, Text
 from qopt.bot.request import Request
 from qopt.bot.skill import Services, Skill
 from qopt.errors import UsageError
 from qopt.state.records import AlertRule, Records
+from qopt.workload import Window
+from skills.common import scope_of
 
 FORM = ("`alert add <metric> <op> <value> [--workspace ID|--warehouse ID|--user EMAIL] [--cooldown 6h]`, "
         "`alert list`, `alert remove ID`, `alert snooze ID 24h`")
@@ -61,8 +64,11 @@ def _channel(request: Request) -> tuple[str, str]:
 async def _add(request: Request, services: Services, records: Records, words: list[str]) -> Reply:
     spec = alerting.parse_rule(words, request.args)
     platform, channel = _channel(request)
-    # A workspace scope must be one this place may see (QOPT_WORKSPACE_MAP); refused with the reason otherwise.
-    policy.access(request, services.settings).scope(workspace=spec.scope_value if spec.scope_kind == "workspace" else None)
+    # A workspace must be one this place may see (QOPT_WORKSPACE_MAP), else refused with the reason; a warehouse
+    # may be given by name and is stored by id.
+    scope = await scope_of(request, services, Window.last_days(services.clock(), 30))
+    if spec.scope_kind == "warehouse":
+        spec = replace(spec, scope_value=scope.warehouse)
     rule = await records.add_rule(
         platform=platform, channel_id=channel, team_id=request.place.team_id, metric=spec.metric, op=spec.op,
         threshold=spec.threshold, scope_kind=spec.scope_kind, scope_value=spec.scope_value,

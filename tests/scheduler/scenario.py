@@ -75,6 +75,11 @@ def build(path: str = ":memory:") -> duckdb.DuckDBPyConnection:
         " VALUES (?, 'AWS', 'USD', 'DBU', '2020-01-01', {'default': 1.0})",
         [SKU],
     )
+    conn.execute(
+        "INSERT INTO compute.warehouses (warehouse_id, workspace_id, warehouse_name, warehouse_type, warehouse_size,"
+        " change_time) VALUES ('w1', 'ws1', 'Sales WH', 'PRO', 'Small', '2026-01-01'),"
+        " ('w2', 'ws2', 'Ops WH', 'PRO', 'Small', '2026-01-01')"
+    )
     for offset in range(8):
         _usage(conn, "w1", "ws1", date(2026, 3, 1) + timedelta(days=offset), 100)
     _usage(conn, "w1", "ws1", YESTERDAY, 150)

@@ -91,7 +91,9 @@ async def test_alert_add_list_remove(bot):
     assert [r[0] for r in table["rows"]] == [1, 2] and table["rows"][0][2] == "6h"
     assert "No alerts" in (await bot.handle("alert list", ANA, TEAMS)).text
     assert (await bot.handle("alert remove #1", ANA, CHANNEL)).ok
-    assert [r.id for r in await Records(bot.services.state).rules()] == [2]
+    by_name = await bot.handle('alert add idle_cost > 10 --warehouse "sales wh"', ANA, CHANNEL)
+    assert by_name.ok and "(warehouse w1)" in by_name.text  # a warehouse given by name is stored by id
+    assert [r.id for r in await Records(bot.services.state).rules()] == [2, 3]
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,8 @@ INVALID_SUBMISSION = (
 )
 WELCOME = "Hi, I'm qopt. I find the Databricks SQL that costs the most and tell you what to change."
 MEMBER_CACHE_SECONDS = 3600.0
+MEMBER_FAILURE_SECONDS = 300.0  # don't ask again on every message when the lookup fails
+MAX_CACHED_MEMBERS = 10_000
 
 
 class QoptTeamsAgent:
@@ -60,7 +62,7 @@ class QoptTeamsAgent:
         self.adapter = adapter
         self.app_id = app_id
         self.progress_after = progress_after
-        self._members: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._members: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}  # key -> (expiry, record)
         self._pending: set[asyncio.Task[None]] = set()
 
     async def on_turn(self, context: TurnContext) -> None:
@@ -165,19 +167,22 @@ class QoptTeamsAgent:
         key = (inbound.tenant_id(activity) or "", sender.id)
         cached = self._members.get(key)
         now = time.monotonic()
-        if cached and now - cached[0] < MEMBER_CACHE_SECONDS:
+        if cached and now < cached[0]:
             return cached[1]
         client = context.services.get(ConnectorClientBase)
         lookup = getattr(client, "get_conversation_member", None)
         if lookup is None:
             return None
+        record: dict[str, Any] | None
         try:
             account = await lookup(conversation.id.split(";messageid=", 1)[0], sender.id)
+            record, ttl = account.model_dump(by_alias=True, exclude_none=True), MEMBER_CACHE_SECONDS
         except Exception as exc:  # noqa: BLE001 - identity without email still works for aggregates
             log.info("member lookup failed (%s); continuing without email", type(exc).__name__)
-            return None
-        record = account.model_dump(by_alias=True, exclude_none=True)
-        self._members[key] = (now, record)
+            record, ttl = None, MEMBER_FAILURE_SECONDS
+        if len(self._members) >= MAX_CACHED_MEMBERS:
+            self._members.clear()
+        self._members[key] = (now + ttl, record)
         return record
 
 

@@ -46,6 +46,7 @@ class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # statuses to answer, one per coming write call
     failures_served: int = 0
+    member_lookups: int = 0
     url: str = ""
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -78,6 +79,7 @@ class FakeConnector:
         return web.json_response({"id": new_id})
 
     async def _member(self, request: web.Request) -> web.Response:
+        self.member_lookups += 1
         member = self.members.get(request.match_info["user_id"])
         if member is None:
             return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)

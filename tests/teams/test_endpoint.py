@@ -45,6 +45,17 @@ async def test_personal_help_gets_a_card_reply_with_identity_and_place(teams):
     assert request.place.team_id == TENANT and request.place.channel_id == "a:1personal-ada"
 
 
+async def test_member_lookups_are_cached_including_failures(teams):
+    seen = observe(teams)
+    stranger = {"id": "29:1stranger", "name": "Stranger", "aadObjectId": "aad-stranger"}
+    for _ in range(2):
+        await teams.post(message(teams.service_url, "help"))
+        await teams.post(message(teams.service_url, "help", sender=stranger))
+    assert teams.connector.member_lookups == 2  # one per person, the 404 included
+    assert [r.user.email for r in seen] == ["ada@example.com", None, "ada@example.com", None]
+    assert seen[1].user.aad_object_id == "aad-stranger"  # from the activity when the lookup fails
+
+
 async def test_channel_mention_is_stripped_and_reply_goes_to_the_thread(teams):
     seen = observe(teams)
     activity = message(teams.service_url, "help cost", scope="channel", mention=True)

@@ -55,16 +55,19 @@ def test_scrub_removes_tokens_and_url_passwords():
 def test_json_logs_are_one_object_a_line_with_extra_fields():
     stream = io.StringIO()
     configure(form="json", stream=stream, verbose=True)
+    logger = logging.getLogger("qopt.policy-tests.json")
+    logger.setLevel(logging.INFO)  # independent of whatever other tests did to shared loggers
+    logger.disabled = False
     try:
-        logging.getLogger("qopt.test").info("posted with %s", "xoxb-123456789-secret", extra={"audit": {"k": 1}})
+        logger.info("posted with %s", "xoxb-123456789-secret", extra={"audit": {"k": 1}})
         try:
             raise ValueError("Bearer abcdefghijklmnop")
         except ValueError:
-            logging.getLogger("qopt.test").exception("failed")
+            logger.exception("failed")
     finally:
         configure(form="text")
     first, second = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
-    assert first["level"] == "info" and first["logger"] == "qopt.test" and first["audit"] == {"k": 1}
+    assert first["level"] == "info" and first["logger"] == "qopt.policy-tests.json" and first["audit"] == {"k": 1}
     assert first["message"] == "posted with [redacted]" and "time" in first
     assert "abcdefghijklmnop" not in second["exception"] and "ValueError" in second["exception"]
 

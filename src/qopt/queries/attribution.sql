@@ -9,7 +9,7 @@
 -- 1. billed:   each warehouse's billed cost per clock hour (all record types summed, priced with list_prices).
 -- 2. slices:   each statement's execution interval [end - fetch - execution, end - fetch], split at hour
 --              boundaries; its task time is spread over the interval in proportion to the overlap.
--- 3. busy:     per warehouse-hour, the union of the execution intervals (gaps and islands).
+-- 3. busy:     per warehouse-hour, the length of the union of the execution intervals.
 -- 4. up:       per warehouse-hour, the time the warehouse was up (warehouse_events: STARTING .. STOPPED);
 --              an hour with billing but no events counts as up for the whole hour.
 -- 5. hour_cost: busy part = billed × busy / up, idle part = the rest.
@@ -50,22 +50,15 @@ slices AS (
   )
   WHERE hour_idx * 3600000 >= :start_ms AND hour_idx * 3600000 < :end_ms
 ),
-islands AS (
-  SELECT warehouse_id, hour_idx, s_ms, e_ms,
-    SUM(CASE WHEN prev_end IS NULL OR s_ms > prev_end THEN 1 ELSE 0 END)
-      OVER (PARTITION BY warehouse_id, hour_idx ORDER BY s_ms, e_ms ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
+busy AS (
+  -- The union of the intervals, in one pass: ordered by start, each interval adds what reaches past the
+  -- latest end before it.
+  SELECT warehouse_id, hour_idx, SUM(greatest(0, e_ms - greatest(s_ms, coalesce(prev_end, s_ms)))) AS busy_ms
   FROM (
     SELECT warehouse_id, hour_idx, s_ms, e_ms,
       MAX(e_ms) OVER (PARTITION BY warehouse_id, hour_idx ORDER BY s_ms, e_ms
                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
     FROM slices
-  )
-),
-busy AS (
-  SELECT warehouse_id, hour_idx, SUM(island_end - island_start) AS busy_ms
-  FROM (
-    SELECT warehouse_id, hour_idx, island, MIN(s_ms) AS island_start, MAX(e_ms) AS island_end
-    FROM islands GROUP BY warehouse_id, hour_idx, island
   )
   GROUP BY warehouse_id, hour_idx
 ),

@@ -373,6 +373,24 @@ def sha2_bits(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def materialize_shared_ctes(tree: exp.Expression) -> exp.Expression:
+    """`WITH x AS MATERIALIZED (...)` for a CTE read more than once, so DuckDB computes it once.
+
+    Databricks reuses such subplans by itself; DuckDB inlines a CTE at every reference unless told otherwise,
+    which made the cost attribution (its slices are read twice) and the grouping run twice.
+    """
+    for with_ in tree.find_all(exp.With):
+        names = {cte.alias for cte in with_.expressions}
+        counts = {name: 0 for name in names}
+        for table in tree.find_all(exp.Table):
+            if not table.args.get("db") and table.name in counts:
+                counts[table.name] += 1
+        for cte in with_.expressions:
+            if counts.get(cte.alias, 0) > 1:
+                cte.set("materialized", True)
+    return tree
+
+
 # Applied in order to every statement. Later transforms may rely on earlier ones.
 TRANSFORMS: list[Transform] = [
     drop_catalogs,
@@ -388,6 +406,7 @@ TRANSFORMS: list[Transform] = [
     make_interval,
     java_regex_replacement,
     sha2_bits,
+    materialize_shared_ctes,
 ]
 
 

@@ -143,3 +143,17 @@ def test_busy_warehouses_queue_and_only_when_full(db):
               AND epoch_ms(end_time) - result_fetch_duration_ms >= ?
         """, [wh, statement_id, exec_start, exec_start - 1])[0][0]
         assert busy >= 2
+
+
+def test_cluster_counts_stay_within_the_configuration(db):
+    configs = defaultdict(list)
+    for wh, change, lo, hi in rows(db, "SELECT warehouse_id, epoch_ms(change_time), min_clusters, max_clusters "
+                                       "FROM compute.warehouses"):
+        configs[wh].append((change, lo, hi))
+    for wh, kind, count, t in rows(db, "SELECT warehouse_id, event_type, cluster_count, epoch_ms(event_time) "
+                                       "FROM compute.warehouse_events"):
+        _, lo, hi = [c for c in sorted(configs[wh]) if c[0] <= t][-1]
+        if kind == "STOPPED":
+            assert count == 0
+        else:
+            assert lo <= count <= hi, (wh, kind, count)

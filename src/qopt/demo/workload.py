@@ -535,7 +535,3 @@ def lognormal(random_: Callable[[], float], sigma: float) -> float:
         if z * z / 4.0 <= -math.log(u2):
             return math.exp(0.0 + z * sigma)
 
-
-def hours_between(start_ms: int, end_ms: int) -> range:
-    """Indexes (epoch hours) of the clock hours that [start_ms, end_ms) touches."""
-    return range(start_ms // HOUR_MS, max(start_ms // HOUR_MS + 1, math.ceil(end_ms / HOUR_MS)))

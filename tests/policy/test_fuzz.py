@@ -83,7 +83,7 @@ def test_every_message_to_every_skill_gets_a_reply(sync_bot):
     )
 
     @given(message, PEOPLE, PLACES)
-    @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     def check(text: str, user: Identity, place: Place) -> None:
         reply = handle(text, user, place)
         assert isinstance(reply, Reply) and reply.text.strip()

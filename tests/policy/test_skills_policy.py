@@ -16,6 +16,7 @@ from tests.policy.conftest import (
 
 ANA, BO = "ana.silva@example.com", "bo@example.com"
 LITERAL = re.compile(r"'[^']*[0-9@][^']*'")
+TEAMS_ANALYTICS = Asker("teams", "tenant-analytics")
 
 
 def need(bot, command: str) -> None:
@@ -44,16 +45,16 @@ def statement(raw):
     return sid, owner, LITERAL.search(text).group(0)
 
 
-TEAMS_ANALYTICS = Asker("teams", "tenant-analytics")
+
+OPTIMIZE_CASES = [
+    (SLACK, "owner", "dm", False, True), (SLACK, "other", "dm", False, False), (SLACK, "owner", "channel", False, False),
+    (SLACK, "admin", "dm", False, True), (SLACK, "admin", "channel", False, False), (SLACK, "admin", "channel", True, True),
+    (TEAMS_ANALYTICS, "owner", "dm", False, True), (TEAMS_ANALYTICS, "admin", "channel", False, False),
+]
 
 
-@pytest.mark.parametrize("asker", [SLACK, TEAMS_ANALYTICS], ids=["slack", "teams"])
-@pytest.mark.parametrize(
-    ("who", "where", "share", "full"),
-    [("owner", "dm", False, True), ("other", "dm", False, False), ("owner", "channel", False, False),
-     ("admin", "dm", False, True), ("admin", "channel", False, False), ("admin", "channel", True, True)],
-    ids=["owner-dm", "other-dm", "owner-channel", "admin-dm", "admin-channel", "admin-channel-share"],
-)
+@pytest.mark.parametrize(("asker", "who", "where", "share", "full"), OPTIMIZE_CASES,
+                         ids=[f"{c[0].platform}-{c[1]}-{c[2]}{'-share' if c[3] else ''}" for c in OPTIMIZE_CASES])
 async def test_optimize_a_statement_from_history(bot, statement, asker, who, where, share, full):
     need(bot, "optimize")
     sid, owner, literal = statement

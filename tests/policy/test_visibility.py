@@ -49,8 +49,13 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("asker", [SLACK, TEAMS], ids=["slack", "teams"])
-@pytest.mark.parametrize(("who", "where", "share", "full"), CASES, ids=[f"{c[0]}-{c[1]}{'-share' if c[2] else ''}" for c in CASES])
+# Every case on Slack; on Teams the cases where platform matters least are left out to keep the suite quick.
+MATRIX = [(SLACK, *c) for c in CASES] + [(TEAMS, *c) for c in CASES if c[:3] in {
+    ("owner", "dm", False), ("other", "dm", False), ("admin", "channel", False), ("admin", "channel", True)}]
+
+
+@pytest.mark.parametrize(("asker", "who", "where", "share", "full"), MATRIX,
+                         ids=[f"{m[0].platform}-{m[1]}-{m[2]}{'-share' if m[3] else ''}" for m in MATRIX])
 async def test_query_statement_text(bot, statement, asker, who, where, share, full):
     sid, owner, literal = statement
     email = {"owner": owner, "other": BRUNO, "admin": ADMIN}[who]

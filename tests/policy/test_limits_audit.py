@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 
 from qopt.policy.audit import AuditEntry, entries, record
 from qopt.policy.limits import RateLimiter
@@ -80,7 +79,7 @@ async def test_audit_trail_records_who_what_where_and_the_decision(make_bot):
     await bot.handle("sql SELECT 1", person(ANA), SLACK.dm())
     await bot.handle("tpo", person(ANA), SLACK.dm())
     await bot.handle("help", person(ANA), SLACK.dm())  # refusals while parsing cost nothing: this is the 2nd charge
-    await bot.handle(f"cost --workspace 999 --by sku", person(BO), SLACK.dm())
+    await bot.handle("cost --workspace 999 --by sku", person(BO), SLACK.dm())
     found = await entries(bot.services.state, since=0, limit=50)
     assert [(e.command, e.decision) for e in reversed(found)] == [
         ("top", "allowed"), ("cost", "denied"), ("sql", "denied"), ("tpo", "invalid"), ("help", "limited"),

@@ -9,9 +9,8 @@ import pytest
 from qopt.bot.request import Identity, Place
 from qopt.bot.router import Router
 from qopt.bot.skill import Services, Skill
-from qopt.config import Settings
+from qopt.config import Settings, load_settings
 from qopt.errors import ConfigError
-from qopt.config import load_settings
 from qopt.policy import AccessDenied, decide, for_channel
 from qopt.policy.workspaces import WorkspaceMap
 from qopt.warehouse.duckdb import DuckDBWarehouse

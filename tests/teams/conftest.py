@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -33,14 +34,23 @@ class Teams:
             return response
 
 
-@pytest.fixture(scope="session")
-def empty_warehouse_path(tmp_path_factory: pytest.TempPathFactory):
-    """System tables without rows, created once (tests only read it)."""
-    return empty_warehouse(tmp_path_factory.mktemp("teams") / "empty.duckdb")
+_EMPTY: dict[str, Path] = {}
+
+
+def empty_warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """System tables without rows, created once a session (tests only read it).
+
+    A plain function over the built-in `tmp_path_factory` rather than a fixture: other areas import
+    `teams_factory` alone into their own tests.
+    """
+    key = str(tmp_path_factory.getbasetemp())
+    if key not in _EMPTY:
+        _EMPTY[key] = empty_warehouse(tmp_path_factory.mktemp("teams") / "empty.duckdb")
+    return _EMPTY[key]
 
 
 @pytest.fixture
-async def teams_factory(tmp_path, empty_warehouse_path) -> AsyncIterator[Callable[..., Any]]:
+async def teams_factory(tmp_path, tmp_path_factory) -> AsyncIterator[Callable[..., Any]]:
     """Start a Teams endpoint (and a fake connector) with the given settings and options."""
     runners: list[web.AppRunner] = []
     sessions: list[aiohttp.ClientSession] = []
@@ -55,7 +65,7 @@ async def teams_factory(tmp_path, empty_warehouse_path) -> AsyncIterator[Callabl
         connector_runner, connector_url = await start(connector.app())
         runners.append(connector_runner)
         connector.url = connector_url
-        bot = make_bot(tmp_path, warehouse_path or empty_warehouse_path, now=now, **settings)
+        bot = make_bot(tmp_path, warehouse_path or empty_warehouse_path(tmp_path_factory), now=now, **settings)
         bots.append(bot)
         sleeps: list[float] = []
 

@@ -192,3 +192,17 @@ def test_every_template_runs_on_the_demo_tables():
         finally:
             conn.execute("ROLLBACK")
     assert conn.execute("SELECT count(*) FROM sales.orders").fetchone()[0] >= 300
+
+
+def test_read_templates_run_through_the_embedded_warehouse(generated):
+    """The generated file answers every read-only template through qopt's own warehouse (Databricks dialect)."""
+    from qopt.warehouse.duckdb import DuckDBWarehouse
+
+    warehouse = DuckDBWarehouse(generated[0])
+    ran = 0
+    for t in TEMPLATES:
+        if t.statement_type in ("SELECT", "DESCRIBE"):
+            result = warehouse.execute(render(t, date(2026, 6, 1)))
+            assert result.columns, t.key
+            ran += 1
+    assert ran >= 50

@@ -51,29 +51,32 @@ def _p50(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-async def _measure(bot: Bot, warehouse: RecordingWarehouse, text: str, runs: int) -> tuple[float, float]:
+async def _measure(bot: Bot, warehouse: RecordingWarehouse, text: str, runs: int) -> tuple[float, float, float, float]:
+    """p50 wall and CPU milliseconds of the message through the bot, and of DuckDB alone on its statements."""
     # A different person and channel each run, so the bot's own rate limits never interfere.
     def who(i: int) -> tuple[Identity, Place]:
         return Identity(user_id=f"bench-{i}"), Place(channel_id=f"bench-{i}")
 
     await bot.handle(text, *who(-1))  # warm caches (transpile, fingerprints)
-    skill_times, duck_times = [], []
+    skill_times, duck_times, skill_cpu, duck_cpu = [], [], [], []
     for i in range(runs):
         warehouse.log.clear()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         reply = await bot.handle(text, *who(i))
         skill_times.append(time.perf_counter() - started)
+        skill_cpu.append(time.process_time() - cpu)
         assert reply.ok, reply.text
         statements = list(warehouse.log)
         conn = duckdb.connect(str(warehouse.path), read_only=True)
         conn.execute("SET TimeZone = 'UTC'")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for sql, params in statements:  # the same statements, one after another, straight on DuckDB
             names = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql))
             conn.execute(sql, {k: v for k, v in params.items() if k in names}).fetchall()
         duck_times.append(time.perf_counter() - started)
+        duck_cpu.append(time.process_time() - cpu)
         conn.close()
-    return _p50(skill_times), _p50(duck_times)
+    return _p50(skill_times), _p50(duck_times), _p50(skill_cpu), _p50(duck_cpu)
 
 
 def main() -> int:
@@ -92,10 +95,12 @@ def main() -> int:
     bot = Bot(load_settings(), warehouse=warehouse, clock=lambda: now)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or platform.platform()}")
     print(f"warehouse: {args.queries:,} queries, 90 days; p50 over {args.runs} runs each")
-    print(f"{'message':32} {'qopt p50 ms':>12} {'duckdb p50 ms':>14} {'ratio':>6}")
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+    print(f"{'message':28} {'qopt wall':>10} {'duckdb wall':>12} {'ratio':>6} {'qopt cpu':>9} {'duckdb cpu':>11} {'ratio':>6}")
     for text in MESSAGES:
-        ours, base = asyncio.run(_measure(bot, warehouse, text, args.runs))
-        print(f"{text:32} {ours:12.1f} {base:14.1f} {ours / base:6.2f}")
+        ours, base, ours_cpu, base_cpu = asyncio.run(_measure(bot, warehouse, text, args.runs))
+        print(f"{text:28} {ours:10.1f} {base:12.1f} {ours / base:6.2f} {ours_cpu:9.1f} {base_cpu:11.1f} {ours_cpu / base_cpu:6.2f}")
+    print("(p50 milliseconds; cpu = process CPU time of all threads)")
     return 0
 
 

@@ -150,3 +150,23 @@ async def test_a_statement_of_another_workspace_is_not_found(bot, raw):
     admin = await bot.handle(f"query {sid}", person(ADMIN), SLACK.dm())
     assert admin.ok, admin.text
     assert sid in texts(admin)
+
+
+async def test_warehouse_costs_cover_only_the_allowed_workspaces(bot, raw):
+    """Billed and idle cost per warehouse (the `cost` overview's idle share, `cost --by user`'s idle row)."""
+    from qopt import costs
+    from qopt.workload import Window
+
+    window = Window(START, END)
+    use = await costs.warehouse_use(bot.services.warehouse, window, workspaces=[FINANCE])
+    homes = dict(raw.execute("SELECT DISTINCT warehouse_id, workspace_id FROM compute.warehouses").fetchall())
+    assert use and {homes[w] for w in use} == {FINANCE}
+    every = await costs.warehouse_use(bot.services.warehouse, window)
+    assert {homes[w] for w in every} == {ANALYTICS, ENGINEERING, FINANCE}
+    for wid, u in use.items():
+        assert u.billed == pytest.approx(every[wid].billed) and u.idle == pytest.approx(every[wid].idle)
+    reply = await bot.handle("cost --by user", person(ANA), SLACK.channel(FINANCE_CHANNEL))
+    (table,) = [b for b in reply.blocks if b.type == "table"]
+    idle = next(row[1] for row in table.rows if row[0] == "(idle warehouse time)")
+    assert idle == pytest.approx(sum(u.idle for u in use.values()), abs=1e-3)
+    assert sum(row[1] for row in table.rows) == pytest.approx(billed(raw, [FINANCE])[FINANCE], abs=1e-2)

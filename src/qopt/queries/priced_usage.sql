@@ -13,5 +13,6 @@ WITH priced_usage AS (
     AND (u.usage_end_time <= p.price_end_time OR p.price_end_time IS NULL)
   WHERE u.usage_date >= :start_date AND u.usage_date <= :end_date
     AND u.usage_start_time >= :start AND u.usage_start_time < :end
+    AND u.workspace_id IN (:workspaces)  -- the allow-list of qopt.policy (a list parameter; NULL = all)
 )
 SELECT * FROM priced_usage

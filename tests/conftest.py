@@ -26,6 +26,17 @@ def demo_warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture
+def raw(demo_warehouse_path: Path):
+    """A plain read-only DuckDB connection to the demo warehouse, for independent calculations in tests."""
+    import duckdb
+
+    conn = duckdb.connect(str(demo_warehouse_path), read_only=True)
+    conn.execute("SET TimeZone = 'UTC'")
+    yield conn
+    conn.close()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing a test does lands in the developer's own data directory."""

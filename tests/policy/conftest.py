@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from qopt.app import Bot
@@ -66,14 +65,6 @@ TEAMS = Asker("teams", TENANT)
 def person(email: str, platform: str = "slack") -> Identity:
     user_id = "U" + email.split("@")[0].replace(".", "").upper()[:8] if platform == "slack" else "29:" + email
     return Identity(user_id=user_id, email=email, name=email.split("@")[0])
-
-
-@pytest.fixture
-def raw(demo_warehouse_path):
-    conn = duckdb.connect(str(demo_warehouse_path), read_only=True)
-    conn.execute("SET TimeZone = 'UTC'")
-    yield conn
-    conn.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
-import duckdb
 import pytest
 
 from qopt.app import Bot
@@ -25,14 +24,6 @@ DAY = DEMO_END + timedelta(days=1)  # the digest posted the morning after the da
 
 def midnight(day: date) -> datetime:
     return datetime.combine(day, time(), timezone.utc)
-
-
-@pytest.fixture
-def raw(demo_warehouse_path):
-    conn = duckdb.connect(str(demo_warehouse_path), read_only=True)
-    conn.execute("SET TimeZone = 'UTC'")
-    yield conn
-    conn.close()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from qopt.app import Bot
@@ -17,15 +16,6 @@ async def bot(demo_warehouse_path):
     b = Bot(Settings(), warehouse=DuckDBWarehouse(demo_warehouse_path), clock=lambda: DEMO_NOW)
     yield b
     await b.close()
-
-
-@pytest.fixture
-def raw(demo_warehouse_path):
-    """A plain DuckDB connection to the same file, for independent calculations."""
-    conn = duckdb.connect(str(demo_warehouse_path), read_only=True)
-    conn.execute("SET TimeZone = 'UTC'")
-    yield conn
-    conn.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from qopt.recommend.engine import analyze
 from qopt.recommend.fingerprint import fingerprint
 from tests.conftest import DEMO_NOW
 from tests.costs.attribution_oracle import compute
-from tests.skills.conftest import ask, bot, raw, table  # noqa: F401 - shared fixtures
+from tests.skills.conftest import ask, bot, table  # noqa: F401 - shared fixtures
 
 DAYS = 7
 

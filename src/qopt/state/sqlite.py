@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -47,7 +48,7 @@ class SQLiteStateStore(StateStore):
                 conn.row_factory = sqlite3.Row
                 conn.execute("PRAGMA busy_timeout = 30000")
                 if self.path != ":memory:":
-                    conn.execute("PRAGMA journal_mode = WAL")
+                    _enable_wal(conn)
             except sqlite3.Error as exc:
                 raise ServiceError(f"state store: cannot open the SQLite file {Path(self.path).name!r}: {exc}") from None
             self._conn = conn
@@ -103,3 +104,17 @@ class SQLiteStateStore(StateStore):
             await self._call(run)
         except sqlite3.Error as exc:
             raise ServiceError(f"state store (SQLite) migration failed: {exc}") from exc
+
+
+def _enable_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
+    """Switch the file to WAL mode. The switch needs an exclusive lock and SQLite answers "database is locked" at
+    once (no busy handler) while another process opens the same new file, so it is retried for a few seconds."""
+    for attempt in range(attempts):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)

@@ -76,3 +76,15 @@ def test_unbalanced_quote_is_forgiven():
 def test_positionals_are_kept():
     _, pos, _ = parse_options("query", ["01ef-abc", "--days", "3"], OPTIONS)
     assert pos == ["01ef-abc"]
+
+
+def test_arguments_model_enforces_bounds_whoever_builds_the_arguments():
+    import pydantic
+
+    from qopt.bot.options import validate_arguments
+
+    assert validate_arguments(OPTIONS, {"days": 30, "limit": 5, "by": "runs", "user": "a@b.c", "each": True}) == {
+        "days": 30, "limit": 5, "by": "runs", "user": "a@b.c", "each": True}
+    for bad in ({"days": 999}, {"limit": 0}, {"by": "drop table"}, {"user": "x" * 1000}, {"sql": "SELECT 1"}):
+        with pytest.raises(pydantic.ValidationError):
+            validate_arguments(OPTIONS, bad)

@@ -13,6 +13,9 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
+from pydantic import ValidationError
+
+from qopt.bot.options import validate_arguments
 from qopt.bot.parser import parse_options, split_command, tokenize, usage_line
 from qopt.bot.reply import Context, Reply, Text
 from qopt.bot.request import Identity, Place, Request
@@ -78,7 +81,13 @@ class Router:
         else:
             args, positionals, notes = parse_options(skill.name, tokenize(rest), skill.options)
             request.positionals = positionals
-        request.args, request.notes = args, notes
+        try:
+            request.args = validate_arguments(skill.options, args)
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            name = str(problem["loc"][0]) if problem.get("loc") else "argument"
+            raise UsageError(f"`--{name.replace('_', '-')}`: {problem['msg']}. Usage: {self.usage(skill)}") from None
+        request.notes = notes
         return skill, request
 
     async def handle(self, text: str, *, user: Identity | None = None, place: Place | None = None) -> Reply:

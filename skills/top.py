@@ -85,9 +85,9 @@ class TopSkill(Skill):
         table = Table(
             columns=["statement_id", "fingerprint", "query", "cost_usd", "total_duration_ms", "user", "status",
                      "start_time"],
-            rows=[[r["statement_id"], fingerprint(r["statement_text"]).id, _clip(fingerprint(r["statement_text"]).masked),
-                   round(float(r["cost_usd"]), 4), r["total_duration_ms"], r["executed_by"], r["execution_status"],
-                   r["start_time"].strftime("%Y-%m-%d %H:%M")] for r in rows],
+            rows=[[r["statement_id"], fp.id, _clip(fp.masked), round(float(r["cost_usd"]), 4), r["total_duration_ms"],
+                   r["executed_by"], r["execution_status"], r["start_time"].strftime("%Y-%m-%d %H:%M")]
+                  for r, fp in ((r, fingerprint(r["statement_text"])) for r in rows)],
             units={"cost_usd": "usd", "total_duration_ms": "ms"},
         )
         text = f"The {len(rows)} top single statements by {RANKED_BY[order]} in the {where}."

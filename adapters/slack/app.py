@@ -169,12 +169,7 @@ class SlackAdapter:
                 await _respond(url, {"text": line, "response_type": response_type, "replace_original": not first})
 
             progress = Progress(show, placeholder_text(self.router, text), max_updates=2)
-            with reporting(progress.report):
-                work = asyncio.ensure_future(self._answer(text, identity, place))
-            if not await _finishes_within(work, self.slow_after):
-                await progress.start()
-            reply = await work
-            message = render_message(reply, source=split_command(text)[0] or "help")
+            _, message = await self._answer_with_progress(text, identity, place, progress)
             await _respond(url, {**message, "response_type": response_type, "replace_original": progress.shown})
 
     async def _on_mention(self, event: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
@@ -208,12 +203,7 @@ class SlackAdapter:
                     await _call(client.chat_update, channel=channel, ts=placeholder_ts, text=line)
 
             progress = Progress(show, placeholder_text(self.router, text), max_updates=5)
-            with reporting(progress.report):
-                work = asyncio.ensure_future(self._answer(text, identity, place))
-            if not await _finishes_within(work, self.slow_after):
-                await progress.start()
-            reply = await work
-            message = render_message(reply, source=split_command(text)[0] or "help")
+            reply, message = await self._answer_with_progress(text, identity, place, progress)
             if placeholder_ts:
                 await _call(client.chat_update, channel=channel, ts=placeholder_ts, **message)
             else:
@@ -304,6 +294,17 @@ class SlackAdapter:
     async def _answer(self, text: str, identity: Identity, place: Place) -> Reply:
         async with self._slots:
             return await self.handle(text, identity, place)
+
+    async def _answer_with_progress(
+        self, text: str, identity: Identity, place: Place, progress: Progress
+    ) -> tuple[Reply, dict[str, Any]]:
+        """The reply and its Block Kit; the placeholder appears only when the answer takes longer than `slow_after`."""
+        with reporting(progress.report):
+            work = asyncio.ensure_future(self._answer(text, identity, place))
+        if not await _finishes_within(work, self.slow_after):
+            await progress.start()
+        reply = await work
+        return reply, render_message(reply, source=split_command(text)[0] or "help")
 
     # -- graceful shutdown ------------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ HOUR = timedelta(hours=1)
 LOOKBACK = timedelta(days=1)
 
 Order = Literal["cost", "duration", "runs", "spill"]
+# Each names a column of top.sql and the RecurringQuery attribute of the same name.
 ORDER_COLUMNS: dict[str, str] = {
     "cost": "cost_usd",
     "duration": "total_duration_ms",
@@ -166,9 +167,7 @@ async def recurring_queries(
         item = _recurring(fp.id, fp.masked, row)
         seen = merged.get(fp.id)
         merged[fp.id] = item if seen is None else _merge(seen, item)
-    key = {"cost": lambda q: q.cost_usd, "duration": lambda q: q.total_duration_ms, "runs": lambda q: q.runs,
-           "spill": lambda q: q.spilled_bytes}[order]
-    return sorted(merged.values(), key=lambda q: (-key(q), q.fingerprint))[:limit]
+    return sorted(merged.values(), key=lambda q: (-getattr(q, column), q.fingerprint))[:limit]
 
 
 def _recurring(fp_id: str, masked: str, row: dict[str, Any]) -> RecurringQuery:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 
+from qopt.cli.common import require_action
 from qopt.config import load_settings
 
 
@@ -15,13 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check = sub.add_parser("check", help="evaluate every rule once and post the alerts that fire")
     check.add_argument("--no-retry", action="store_true", help="do not retry failed posts that are due")
     check.set_defaults(func=main)
-    p.set_defaults(func=lambda args: _missing(p))
-
-
-def _missing(parser: argparse.ArgumentParser) -> int:
-    parser.print_usage(sys.stderr)
-    print("qopt alerts: choose an action (check)", file=sys.stderr)
-    return 2
+    require_action(p, "check")
 
 
 def main(args: argparse.Namespace) -> int:

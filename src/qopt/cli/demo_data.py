@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
+from qopt.cli.common import iso_date
 from qopt.config import load_settings
 from qopt.errors import UsageError
 
@@ -17,16 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--days", type=int, default=90, help="days of history (default 90)")
     p.add_argument("--queries", type=int, default=100_000, help="statements in query history (default 100000)")
     p.add_argument("--seed", type=int, default=42, help="random seed; the same seed and end give the same data")
-    p.add_argument("--end", type=_date, help="last day of the window, YYYY-MM-DD (default: today, UTC)")
+    p.add_argument("--end", type=iso_date, help="last day of the window, YYYY-MM-DD (default: today, UTC)")
     p.add_argument("--if-missing", action="store_true", help="do nothing when the file already holds a warehouse")
     p.set_defaults(func=main)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
 def main(args: argparse.Namespace) -> int:

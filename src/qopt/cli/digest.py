@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
-from datetime import date
 
+from qopt.cli.common import iso_date, require_action
 from qopt.config import load_settings
 from qopt.errors import ServiceError, UsageError
 
@@ -17,24 +16,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     send = sub.add_parser("send", help="post the digest of a day into a channel (not twice)")
     send.add_argument("--platform", required=True, choices=("slack", "teams"))
     send.add_argument("--channel", required=True, help="Slack channel id or Teams conversation id")
-    send.add_argument("--date", type=_date, help="the digest's date, YYYY-MM-DD; it covers the day before "
+    send.add_argument("--date", type=iso_date, help="the digest's date, YYYY-MM-DD; it covers the day before "
                       "(default: today in the subscription's or QOPT_TIMEZONE's zone)")
     send.add_argument("--weekly", action="store_true", help="the weekly digest (the 7 days before the date)")
     send.set_defaults(func=main)
-    p.set_defaults(func=lambda args: _missing(p))
-
-
-def _missing(parser: argparse.ArgumentParser) -> int:
-    parser.print_usage(sys.stderr)
-    print("qopt digest: choose an action (send)", file=sys.stderr)
-    return 2
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+    require_action(p, "send")
 
 
 def main(args: argparse.Namespace) -> int:
